@@ -1,0 +1,157 @@
+// Future and Task state: the reference-counted objects behind Future<T> and Task<T>.
+//
+// Not thread-safe: a state belongs to its loop's thread. Completion fires the callback
+// list in registration order; firing only schedules (pushes onto the ready queue), so
+// no user code runs inside set_result. Waiters are intrusive (a FutureCallback lives in
+// the awaiting coroutine's frame), so awaiting a pending future allocates nothing.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <utility>
+
+#include "corio/core/detail/loop_core.hpp"
+#include "corio/core/detail/result.hpp"
+#include "corio/core/exceptions.hpp"
+#include "corio/core/frame_allocator.hpp"
+
+namespace corio {
+namespace detail {
+
+class FutureStateBase;
+
+/// A node in a future's done-callback list. `fire` is called once when the future
+/// completes; for user callbacks (id != 0) a call with a null future means "removed".
+struct FutureCallback {
+  using FireFn = void (*)(FutureCallback*, FutureStateBase*) noexcept;
+  FutureCallback* prev = nullptr;
+  FutureCallback* next = nullptr;
+  FireFn fire = nullptr;
+  std::uint64_t id = 0;  // non-zero for user callbacks (remove_done_callback)
+};
+
+class FutureStateBase : public PooledObject {
+ public:
+  enum class Status : std::uint8_t { Pending, Finished, Cancelled };
+
+  explicit FutureStateBase(LoopCore* loop) noexcept : loop_(loop) {}
+  FutureStateBase(const FutureStateBase&) = delete;
+  FutureStateBase& operator=(const FutureStateBase&) = delete;
+  virtual ~FutureStateBase();
+
+  void add_ref() noexcept { ++refs_; }
+  void release() noexcept {
+    if (--refs_ == 0) delete this;
+  }
+
+  Status status() const noexcept { return status_; }
+  bool done() const noexcept { return status_ != Status::Pending; }
+  bool cancelled() const noexcept { return status_ == Status::Cancelled; }
+  bool is_task() const noexcept { return is_task_; }
+  LoopCore* loop() const noexcept { return loop_; }
+
+  /// asyncio.Future.cancel / Task.cancel (overridden by Task and gather).
+  virtual bool cancel(const std::string* msg);
+
+  /// Marks done with an exception and fires callbacks. Precondition: pending.
+  void finish_exception(std::exception_ptr e) noexcept;
+  /// Marks cancelled and fires callbacks. Precondition: pending.
+  void finish_cancelled(const std::string* msg) noexcept;
+  /// Marks finished (the value was stored by the typed state) and fires callbacks.
+  void finish_value() noexcept;
+
+  /// The stored exception; throws CancelledError if cancelled, InvalidStateError if
+  /// pending. Marks the exception as retrieved.
+  std::exception_ptr exception();
+  /// Throws what result() must throw when no value is available, and marks retrieval.
+  void check_result();
+  /// The message given to cancel(), or empty.
+  std::string cancel_message() const { return cancel_msg_ ? *cancel_msg_ : std::string(); }
+
+  void add_callback(FutureCallback* cb) noexcept;
+  void remove_callback(FutureCallback* cb) noexcept;
+  /// Removes the user callbacks with this id; returns how many were removed.
+  std::size_t remove_callback_id(std::uint64_t id) noexcept;
+
+  /// Name used in reports ("Future" or the task's name).
+  virtual std::string describe_self() const { return "Future"; }
+  virtual std::source_location created_at() const noexcept { return {}; }
+
+ protected:
+  void fire_callbacks() noexcept;
+  void set_cancel_message(const std::string* msg);
+  std::exception_ptr exc_;
+  LoopCore* loop_;
+  std::unique_ptr<std::string> cancel_msg_;
+  std::uint32_t refs_ = 1;
+  Status status_ = Status::Pending;
+  bool retrieved_ = false;
+  bool is_task_ = false;
+
+ private:
+  FutureCallback* cb_head_ = nullptr;
+  FutureCallback* cb_tail_ = nullptr;
+};
+
+/// Holds the value of a finished Future<T> (or Task<T>).
+template <class T>
+struct ValueBox {
+  std::optional<result_value_t<T>> value;
+};
+
+template <class T>
+class FutureState : public FutureStateBase, public ValueBox<T> {
+ public:
+  using FutureStateBase::FutureStateBase;
+};
+
+/// A done-callback registered by the user: scheduled on the ready queue when fired.
+template <class Handle, class F>
+struct UserCallback final : FutureCallback, Runnable, PooledObject {
+  F fn;
+  FutureStateBase* fut = nullptr;
+  explicit UserCallback(F f) : Runnable(&run_cb), fn(std::move(f)) { fire = &fire_cb; }
+  static void fire_cb(FutureCallback* self, FutureStateBase* f) noexcept {
+    auto* me = static_cast<UserCallback*>(self);
+    if (!f) {  // removed by remove_done_callback
+      delete me;
+      return;
+    }
+    f->add_ref();
+    me->fut = f;
+    f->loop()->schedule(me);
+  }
+  static void run_cb(Runnable* self) noexcept {
+    auto* me = static_cast<UserCallback*>(self);
+    Handle h = Handle::adopt(me->fut);
+    try {
+      me->fn(h);
+    } catch (...) {
+      report_error(h.state()->loop(), ExceptionContext{"exception in done callback of " +
+                                                           h.state()->describe_self(),
+                                                       std::current_exception(), {}, {}});
+    }
+    delete me;
+  }
+};
+
+std::uint64_t next_callback_id() noexcept;
+
+/// Suspends the current task until a future is done (the leaf of `co_await future`).
+struct FutureWait : FutureCallback {
+  FutureStateBase* fut;
+  TaskBase* task = nullptr;
+  explicit FutureWait(FutureStateBase* f) noexcept : fut(f) {}
+  bool await_ready() const noexcept { return fut->done(); }
+  void await_suspend(std::coroutine_handle<> h);
+  /// Rethrows a pending cancellation of the task or the future's failure.
+  void finish_wait();
+};
+
+
+}  // namespace detail
+}  // namespace corio

@@ -1,0 +1,48 @@
+// Storage for "a value of T, or an exception, or nothing yet", shared by Coro's promise,
+// Future and Generator. void results are stored as std::monostate.
+#pragma once
+
+#include <exception>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace corio {
+
+/// The value type a `T` result is delivered as inside tuples and outcomes.
+template <class T>
+using result_value_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+namespace detail {
+
+template <class T>
+class ResultSlot {
+ public:
+  using value_type = result_value_t<T>;
+
+  template <class... A>
+  void set_value(A&&... a) { data_.template emplace<1>(std::forward<A>(a)...); }
+  void set_exception(std::exception_ptr e) noexcept { data_.template emplace<2>(std::move(e)); }
+
+  bool has_value() const noexcept { return data_.index() == 1; }
+  bool has_exception() const noexcept { return data_.index() == 2; }
+  bool empty() const noexcept { return data_.index() == 0; }
+  const std::exception_ptr& exception() const noexcept { return std::get<2>(data_); }
+
+  /// Moves the value out, or rethrows the exception.
+  T take() {
+    if (data_.index() == 2) std::rethrow_exception(std::get<2>(data_));
+    if constexpr (!std::is_void_v<T>) return std::move(std::get<1>(data_));
+  }
+  /// Returns a reference to the value, or rethrows the exception.
+  std::add_lvalue_reference_t<const value_type> get() const {
+    if (data_.index() == 2) std::rethrow_exception(std::get<2>(data_));
+    return std::get<1>(data_);
+  }
+
+ private:
+  std::variant<std::monostate, value_type, std::exception_ptr> data_;
+};
+
+}  // namespace detail
+}  // namespace corio

@@ -1,0 +1,119 @@
+// TaskBase: the state of a Task, i.e. a future that drives a coroutine (asyncio.Task).
+//
+// Stepping: the loop runs a task by resuming `resume_point_` through the trampoline;
+// when the top coroutine's frame reports done(), the task collects its result, destroys
+// the frame and fires its callbacks.
+//
+// Suspension protocol, followed by every awaitable that suspends a task (timers, future
+// waits, queues, I/O): in await_suspend call park(handle, cancel_fn, ctx); arrange for
+// wake() to be called when the wait is over; in await_resume call
+// throw_if_cancel_requested(). `cancel_fn` is how Task::cancel interrupts the wait: it
+// must unregister the waiter, and either cancel a future it waits on (return true, the
+// future's completion wakes the task) or wake the task itself (return false; the task
+// then raises CancelledError at the await point).
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <memory>
+#include <source_location>
+#include <string>
+
+#include "corio/core/coro.hpp"
+#include "corio/core/detail/future_state.hpp"
+
+namespace corio::detail {
+
+class TaskBase : public FutureStateBase, public Runnable {
+ public:
+  using CancelWaiterFn = bool (*)(void* ctx, TaskBase* task, const std::string* msg);
+
+  TaskBase(LoopCore* loop, std::coroutine_handle<> coro, std::source_location coro_where,
+           std::source_location created_at) noexcept;
+  ~TaskBase() override;
+
+  bool cancel(const std::string* msg) override;
+  int cancelling() const noexcept { return num_cancels_requested_; }
+  int uncancel() noexcept;
+
+  std::string get_name() const;
+  void set_name(std::string name);
+  std::string describe_self() const override { return "Task '" + get_name() + "'"; }
+  std::source_location created_at() const noexcept override { return created_at_; }
+  std::source_location coro_where() const noexcept { return coro_where_; }
+
+  void park(std::coroutine_handle<> h, CancelWaiterFn fn, void* ctx) noexcept {
+    resume_point_ = h;
+    cancel_waiter_ = fn;
+    waiter_ctx_ = ctx;
+  }
+  void wake() noexcept {
+    cancel_waiter_ = nullptr;
+    if (!scheduled_) {
+      scheduled_ = true;
+      loop_->schedule(this);
+    }
+  }
+  void throw_if_cancel_requested() {
+    if (must_cancel_) [[unlikely]] raise_cancel();
+  }
+  /// True while a cancellation is pending delivery at the next await point.
+  bool must_cancel() const noexcept { return must_cancel_; }
+
+  /// Generation of the task's current timer wait; bumping it invalidates the timer.
+  std::uint32_t timer_gen = 0;
+  /// Position in the loop's list of live tasks.
+  std::uint32_t loop_index = 0;
+
+  /// The run function of every task (lets the loop recognise tasks in its queue).
+  static RunFn step_fn() noexcept { return &step; }
+
+  /// Schedules the first step (called by create_task).
+  void start() noexcept { wake(); }
+
+ protected:
+  virtual void collect_result() noexcept = 0;
+  std::coroutine_handle<> coro_;
+
+ private:
+  static void step(Runnable* self) noexcept;
+  void complete() noexcept;
+  [[noreturn]] void raise_cancel();
+
+  std::coroutine_handle<> resume_point_;
+  CancelWaiterFn cancel_waiter_ = nullptr;
+  void* waiter_ctx_ = nullptr;
+  std::unique_ptr<std::string> name_;
+  std::source_location coro_where_;
+  std::source_location created_at_;
+  std::uint32_t id_;
+  std::uint16_t num_cancels_requested_ = 0;
+  bool scheduled_ = false;
+  bool started_ = false;
+  bool must_cancel_ = false;
+};
+
+template <class T>
+class TaskState final : public TaskBase, public ValueBox<T> {
+ public:
+  using TaskBase::TaskBase;
+
+ private:
+  void collect_result() noexcept override {
+    auto h = std::coroutine_handle<CoroPromise<T>>::from_address(coro_.address());
+    auto& slot = h.promise().result();
+    if (slot.has_exception()) {
+      exc_ = slot.exception();
+    } else if constexpr (std::is_void_v<T>) {
+      this->value.emplace();
+    } else {
+      try {
+        this->value.emplace(slot.take());
+      } catch (...) {
+        exc_ = std::current_exception();
+      }
+    }
+  }
+};
+
+}  // namespace corio::detail

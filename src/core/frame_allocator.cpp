@@ -1,0 +1,111 @@
+#include "corio/core/frame_allocator.hpp"
+
+#include <mutex>
+#include <new>
+
+// Under AddressSanitizer the pool would hide use-after-free and leaks, so every block
+// goes straight to operator new/delete there.
+#if defined(__SANITIZE_ADDRESS__)
+#define CORIO_POOL_ENABLED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CORIO_POOL_ENABLED 0
+#endif
+#endif
+#ifndef CORIO_POOL_ENABLED
+#define CORIO_POOL_ENABLED 1
+#endif
+
+namespace corio::detail {
+namespace {
+
+constexpr std::size_t kClasses = kMaxPooled / kSizeClass;
+constexpr std::size_t kSlabSize = 64 * 1024;
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+// Slabs are never returned to the system: a block carved on one thread may still be in
+// use on another (a Coro handed to another loop) when its thread exits. An exiting
+// thread hands its free blocks to the depot instead, and new threads draw from it.
+struct Depot {
+  std::mutex mu;
+  FreeBlock* head[kClasses] = {};
+};
+Depot& depot() {
+  static Depot* d = new Depot;  // immortal: threads may exit after static destruction
+  return *d;
+}
+
+struct Pool {
+  FreeBlock* head[kClasses] = {};
+  char* slab_cur = nullptr;
+  char* slab_end = nullptr;
+  bool depot_checked[kClasses] = {};
+
+  void* refill(std::size_t c) {
+    if (!depot_checked[c]) {
+      depot_checked[c] = true;
+      Depot& d = depot();
+      std::lock_guard lock(d.mu);
+      if (FreeBlock* b = d.head[c]) {
+        head[c] = b->next;
+        d.head[c] = nullptr;
+        return b;
+      }
+    }
+    std::size_t bytes = (c + 1) * kSizeClass;
+    if (static_cast<std::size_t>(slab_end - slab_cur) < bytes) {
+      slab_cur = static_cast<char*>(::operator new(kSlabSize));
+      slab_end = slab_cur + kSlabSize;
+    }
+    void* p = slab_cur;
+    slab_cur += bytes;
+    return p;
+  }
+
+  ~Pool() {
+    Depot& d = depot();
+    std::lock_guard lock(d.mu);
+    for (std::size_t c = 0; c < kClasses; ++c) {
+      while (FreeBlock* b = head[c]) {
+        head[c] = b->next;
+        b->next = d.head[c];
+        d.head[c] = b;
+      }
+    }
+  }
+};
+
+thread_local Pool tls_pool;
+
+inline std::size_t class_of(std::size_t size) { return (size + kSizeClass - 1) / kSizeClass - 1; }
+
+}  // namespace
+
+void* frame_allocate(std::size_t size) {
+  if (!CORIO_POOL_ENABLED || size == 0 || size > kMaxPooled) return ::operator new(size);
+  std::size_t c = class_of(size);
+  Pool& pool = tls_pool;
+  if (FreeBlock* b = pool.head[c]) {
+    pool.head[c] = b->next;
+    return b;
+  }
+  return pool.refill(c);
+}
+
+void frame_deallocate(void* p, std::size_t size) noexcept {
+  if (!p) return;
+  if (!CORIO_POOL_ENABLED || size == 0 || size > kMaxPooled) {
+    ::operator delete(p);
+    return;
+  }
+  std::size_t c = class_of(size);
+  Pool& pool = tls_pool;
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = pool.head[c];
+  pool.head[c] = b;
+}
+
+}  // namespace corio::detail

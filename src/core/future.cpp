@@ -1,0 +1,260 @@
+#include <cstdio>
+
+#include "corio/core/coro.hpp"
+#include "corio/core/detail/future_state.hpp"
+#include "corio/core/detail/task_state.hpp"
+
+namespace corio::detail {
+
+namespace {
+thread_local std::uint64_t tls_callback_ids = 0;
+thread_local std::uint32_t tls_task_ids = 0;
+}  // namespace
+
+std::uint64_t next_callback_id() noexcept { return ++tls_callback_ids; }
+
+void report_error(LoopCore* loop, const ExceptionContext& ctx) noexcept {
+  if (!loop) loop = tls_running_loop;
+  if (loop) {
+    loop->report(ctx);
+    return;
+  }
+  std::string line = ctx.message;
+  if (!ctx.task_name.empty()) line += " [" + ctx.task_name + "]";
+  if (ctx.exception) line += ": " + describe(ctx.exception);
+  if (ctx.where.line()) {
+    line += std::string(" (") + ctx.where.file_name() + ":" + std::to_string(ctx.where.line()) + ")";
+  }
+  std::fprintf(stderr, "corio: %s\n", line.c_str());
+}
+
+void report_never_awaited(const std::source_location& where) noexcept {
+  LoopCore* loop = tls_running_loop;
+  if (!loop || !loop->debug()) return;
+  report_error(loop, ExceptionContext{std::string("coroutine ") + where.function_name() +
+                                          " was never awaited",
+                                      {}, {}, where});
+}
+
+// ---- FutureStateBase ----
+
+FutureStateBase::~FutureStateBase() {
+  if (exc_ && !retrieved_) {
+    report_error(loop_, ExceptionContext{describe_self() + " exception was never retrieved", exc_,
+                                         is_task_ ? describe_self() : std::string(), created_at()});
+  }
+}
+
+void FutureStateBase::set_cancel_message(const std::string* msg) {
+  if (msg && !msg->empty()) cancel_msg_ = std::make_unique<std::string>(*msg);
+}
+
+bool FutureStateBase::cancel(const std::string* msg) {
+  if (done()) return false;
+  finish_cancelled(msg);
+  return true;
+}
+
+void FutureStateBase::finish_exception(std::exception_ptr e) noexcept {
+  exc_ = std::move(e);
+  status_ = Status::Finished;
+  fire_callbacks();
+}
+
+void FutureStateBase::finish_cancelled(const std::string* msg) noexcept {
+  try {
+    set_cancel_message(msg);
+  } catch (...) {
+  }
+  status_ = Status::Cancelled;
+  fire_callbacks();
+}
+
+void FutureStateBase::finish_value() noexcept {
+  status_ = Status::Finished;
+  fire_callbacks();
+}
+
+std::exception_ptr FutureStateBase::exception() {
+  if (status_ == Status::Pending) throw InvalidStateError("exception is not set yet");
+  if (status_ == Status::Cancelled) throw CancelledError(cancel_message());
+  retrieved_ = true;
+  return exc_;
+}
+
+void FutureStateBase::check_result() {
+  if (status_ == Status::Finished) {
+    retrieved_ = true;
+    if (exc_) std::rethrow_exception(exc_);
+    return;
+  }
+  if (status_ == Status::Cancelled) throw CancelledError(cancel_message());
+  throw InvalidStateError("result is not set yet");
+}
+
+void FutureStateBase::add_callback(FutureCallback* cb) noexcept {
+  if (done()) {
+    // asyncio schedules the callback at once when the future is already done.
+    cb->prev = cb->next = nullptr;
+    cb->fire(cb, this);
+    return;
+  }
+  cb->next = nullptr;
+  cb->prev = cb_tail_;
+  if (cb_tail_) cb_tail_->next = cb; else cb_head_ = cb;
+  cb_tail_ = cb;
+}
+
+void FutureStateBase::remove_callback(FutureCallback* cb) noexcept {
+  if (cb->prev) cb->prev->next = cb->next; else if (cb_head_ == cb) cb_head_ = cb->next; else return;
+  if (cb->next) cb->next->prev = cb->prev; else cb_tail_ = cb->prev;
+  cb->prev = cb->next = nullptr;
+}
+
+std::size_t FutureStateBase::remove_callback_id(std::uint64_t id) noexcept {
+  std::size_t n = 0;
+  for (FutureCallback* cb = cb_head_; cb;) {
+    FutureCallback* next = cb->next;
+    if (cb->id == id) {
+      remove_callback(cb);
+      cb->fire(cb, nullptr);  // a user callback fired with no future discards itself
+      ++n;
+    }
+    cb = next;
+  }
+  return n;
+}
+
+void FutureStateBase::fire_callbacks() noexcept {
+  FutureCallback* cb = cb_head_;
+  cb_head_ = cb_tail_ = nullptr;
+  while (cb) {
+    FutureCallback* next = cb->next;
+    cb->prev = cb->next = nullptr;
+    cb->fire(cb, this);
+    cb = next;
+  }
+}
+
+// ---- FutureWait ----
+
+namespace {
+bool cancel_awaited_future(void* ctx, TaskBase*, const std::string* msg) {
+  return static_cast<FutureStateBase*>(ctx)->cancel(msg);
+}
+void fire_future_wait(FutureCallback* cb, FutureStateBase*) noexcept {
+  static_cast<FutureWait*>(cb)->task->wake();
+}
+}  // namespace
+
+void FutureWait::await_suspend(std::coroutine_handle<> h) {
+  task = tls_current_task;
+  if (!task) throw RuntimeError("a future can only be awaited inside a running task");
+  fire = &fire_future_wait;
+  fut->add_callback(this);
+  task->park(h, &cancel_awaited_future, fut);
+}
+
+void FutureWait::finish_wait() {
+  if (task) task->throw_if_cancel_requested();
+  fut->check_result();
+}
+
+// ---- TaskBase ----
+
+TaskBase::TaskBase(LoopCore* loop, std::coroutine_handle<> coro, std::source_location coro_where,
+                   std::source_location created_at) noexcept
+    : FutureStateBase(loop),
+      Runnable(&TaskBase::step),
+      coro_(coro),
+      resume_point_(coro),
+      coro_where_(coro_where),
+      created_at_(created_at),
+      id_(++tls_task_ids) {
+  is_task_ = true;
+}
+
+TaskBase::~TaskBase() {
+  if (coro_) coro_.destroy();
+}
+
+std::string TaskBase::get_name() const { return name_ ? *name_ : "Task-" + std::to_string(id_); }
+void TaskBase::set_name(std::string name) { name_ = std::make_unique<std::string>(std::move(name)); }
+
+bool TaskBase::cancel(const std::string* msg) {
+  if (done()) return false;
+  ++num_cancels_requested_;
+  if (cancel_waiter_) {
+    CancelWaiterFn fn = std::exchange(cancel_waiter_, nullptr);
+    if (fn(waiter_ctx_, this, msg)) return true;
+  }
+  must_cancel_ = true;
+  cancel_msg_.reset();
+  set_cancel_message(msg);
+  return true;
+}
+
+int TaskBase::uncancel() noexcept {
+  if (num_cancels_requested_ > 0) {
+    --num_cancels_requested_;
+    if (num_cancels_requested_ == 0) must_cancel_ = false;
+  }
+  return num_cancels_requested_;
+}
+
+void TaskBase::raise_cancel() {
+  must_cancel_ = false;
+  throw CancelledError(cancel_message());
+}
+
+void TaskBase::step(Runnable* self) noexcept {
+  auto* t = static_cast<TaskBase*>(self);
+  t->scheduled_ = false;
+  if (t->done()) return;
+  if (!t->started_) {
+    t->started_ = true;
+    if (t->must_cancel_) {
+      // Cancelled before its first step: the body never runs (asyncio throws the
+      // CancelledError in at the very start).
+      t->must_cancel_ = false;
+      t->coro_.destroy();
+      t->coro_ = nullptr;
+      t->finish_cancelled(nullptr);
+      t->loop_->task_finished(t);
+      return;
+    }
+  }
+  TaskBase* prev = tls_current_task;
+  tls_current_task = t;
+  resume_chain(t->resume_point_);
+  tls_current_task = prev;
+  if (t->coro_.done()) t->complete();
+}
+
+void TaskBase::complete() noexcept {
+  collect_result();
+  coro_.destroy();
+  coro_ = nullptr;
+  if (exc_ && is_cancelled_error(exc_)) {
+    std::string msg;
+    try {
+      std::rethrow_exception(exc_);
+    } catch (const CancelledError& c) {
+      msg = c.message();
+    } catch (...) {
+    }
+    exc_ = nullptr;
+    finish_cancelled(&msg);
+  } else if (exc_) {
+    finish_exception(exc_);
+  } else if (must_cancel_) {
+    must_cancel_ = false;
+    std::string msg = cancel_message();
+    finish_cancelled(&msg);
+  } else {
+    finish_value();
+  }
+  loop_->task_finished(this);
+}
+
+}  // namespace corio::detail

@@ -1,0 +1,56 @@
+// The I/O driver interface: completion-shaped operations, two sibling backends.
+//
+// An IoOp describes one kernel operation. submit() starts it; when it finishes the
+// driver sets `result` (>= 0, or -errno) and calls `on_complete` from inside wait().
+// cancel() asks for early completion; the op still completes exactly once (with
+// -ECANCELED, or with its real result if the kernel finished first), and until then its
+// memory and buffers must stay alive: this is why an awaiter that is cancelled waits for
+// the completion before it lets its task resume.
+//
+// io_uring runs the ops in the kernel; epoll emulates them with readiness plus a
+// non-blocking syscall. Both backends implement every op kind: no call that only one
+// of them supports.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace corio::detail {
+
+enum class OpKind : std::uint8_t { Poll };
+
+struct IoOp {
+  using CompleteFn = void (*)(IoOp*) noexcept;
+  OpKind kind = OpKind::Poll;
+  bool pending = false;       // between submit and completion
+  int fd = -1;
+  std::uint32_t poll_mask = 0;  // POLLIN / POLLOUT / ... for OpKind::Poll
+  std::int32_t result = 0;      // revents for Poll, or -errno
+  CompleteFn on_complete = nullptr;
+  IoOp* next = nullptr;       // driver-private link
+  IoOp* prev = nullptr;       // driver-private link
+};
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  virtual const char* name() const noexcept = 0;
+  /// Starts `op`. Precondition: !op->pending.
+  virtual void submit(IoOp* op) = 0;
+  /// Requests early completion of a pending op (it completes later, from wait()).
+  virtual void cancel(IoOp* op) noexcept = 0;
+  /// Waits up to `timeout_ns` (-1: no limit, 0: just poll) for completions and runs them.
+  virtual void wait(std::int64_t timeout_ns) = 0;
+};
+
+enum class DriverKind { Auto, Uring, Epoll };
+
+/// Picks the backend: CORIO_DRIVER=uring|epoll, else `kind`, else the default with a
+/// fallback to epoll when io_uring is refused (seccomp, old kernel, container policy).
+std::unique_ptr<Driver> make_driver(DriverKind kind);
+std::unique_ptr<Driver> make_epoll_driver();
+/// Null if io_uring cannot be set up here.
+std::unique_ptr<Driver> make_uring_driver();
+
+}  // namespace corio::detail

@@ -1,0 +1,141 @@
+// epoll backend: ops wait on per-fd lists; the fd is registered (level-triggered) for
+// the union of its ops' interests and unregistered when no op is left.
+#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+#include <vector>
+
+#include "loop/driver/driver.hpp"
+
+namespace corio::detail {
+namespace {
+
+class EpollDriver final : public Driver {
+ public:
+  EpollDriver() : ep_(::epoll_create1(EPOLL_CLOEXEC)) {
+    if (ep_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+  }
+  ~EpollDriver() override { ::close(ep_); }
+
+  const char* name() const noexcept override { return "epoll"; }
+
+  void submit(IoOp* op) override {
+    FdState& st = state(op->fd);
+    op->pending = true;
+    op->prev = st.tail;
+    op->next = nullptr;
+    if (st.tail) st.tail->next = op; else st.head = op;
+    st.tail = op;
+    update(op->fd, st);
+  }
+
+  void cancel(IoOp* op) noexcept override {
+    if (!op->pending) return;
+    FdState& st = fds_[op->fd];
+    unlink(st, op);
+    try {
+      update(op->fd, st);
+    } catch (...) {
+    }
+    op->result = -ECANCELED;
+    done_.push_back(op);
+  }
+
+  void wait(std::int64_t timeout_ns) override {
+    int timeout_ms;
+    if (!done_.empty()) timeout_ms = 0;
+    else if (timeout_ns < 0) timeout_ms = -1;
+    else timeout_ms = static_cast<int>((timeout_ns + 999'999) / 1'000'000);
+    epoll_event evs[256];
+    int n = ::epoll_wait(ep_, evs, 256, timeout_ms);
+    if (n < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "epoll_wait");
+    for (int i = 0; i < n; ++i) ready(evs[i].data.fd, evs[i].events);
+    // Completions run last, so one may resubmit on the same fd safely.
+    std::vector<IoOp*> done;
+    done.swap(done_);
+    for (IoOp* op : done) {
+      op->pending = false;
+      op->on_complete(op);
+    }
+  }
+
+ private:
+  struct FdState {
+    IoOp* head = nullptr;
+    IoOp* tail = nullptr;
+    std::uint32_t registered = 0;  // 0: not in the epoll set
+  };
+
+  FdState& state(int fd) {
+    if (fd < 0) throw std::system_error(EBADF, std::generic_category(), "submit on a bad fd");
+    if (static_cast<std::size_t>(fd) >= fds_.size()) fds_.resize(fd + 64);
+    return fds_[fd];
+  }
+
+  static void unlink(FdState& st, IoOp* op) noexcept {
+    if (op->prev) op->prev->next = op->next; else st.head = op->next;
+    if (op->next) op->next->prev = op->prev; else st.tail = op->prev;
+    op->next = op->prev = nullptr;
+  }
+
+  static std::uint32_t interest(const IoOp* op) noexcept {
+    std::uint32_t ev = 0;
+    if (op->poll_mask & POLLIN) ev |= EPOLLIN;
+    if (op->poll_mask & POLLOUT) ev |= EPOLLOUT;
+    if (op->poll_mask & POLLPRI) ev |= EPOLLPRI;
+    return ev;
+  }
+
+  void update(int fd, FdState& st) {
+    std::uint32_t want = 0;
+    for (IoOp* op = st.head; op; op = op->next) want |= interest(op);
+    if (want == st.registered) return;
+    epoll_event ev{};
+    ev.events = want;
+    ev.data.fd = fd;
+    int rc;
+    if (want == 0) rc = ::epoll_ctl(ep_, EPOLL_CTL_DEL, fd, nullptr);
+    else if (st.registered == 0) rc = ::epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev);
+    else rc = ::epoll_ctl(ep_, EPOLL_CTL_MOD, fd, &ev);
+    if (rc < 0 && !(want == 0 && (errno == EBADF || errno == ENOENT))) {
+      int err = errno;
+      st.registered = 0;
+      throw std::system_error(err, std::generic_category(), "epoll_ctl");
+    }
+    st.registered = want;
+  }
+
+  void ready(int fd, std::uint32_t events) {
+    FdState& st = fds_[fd];
+    std::uint32_t revents = 0;
+    if (events & EPOLLIN) revents |= POLLIN;
+    if (events & EPOLLOUT) revents |= POLLOUT;
+    if (events & EPOLLPRI) revents |= POLLPRI;
+    if (events & EPOLLERR) revents |= POLLERR;
+    if (events & EPOLLHUP) revents |= POLLHUP;
+    for (IoOp* op = st.head; op;) {
+      IoOp* next = op->next;
+      std::uint32_t hit = revents & (op->poll_mask | POLLERR | POLLHUP);
+      if (hit) {
+        unlink(st, op);
+        op->result = static_cast<std::int32_t>(hit);
+        done_.push_back(op);
+      }
+      op = next;
+    }
+    update(fd, st);
+  }
+
+  int ep_;
+  std::vector<FdState> fds_;
+  std::vector<IoOp*> done_;
+};
+
+}  // namespace
+
+std::unique_ptr<Driver> make_epoll_driver() { return std::make_unique<EpollDriver>(); }
+
+}  // namespace corio::detail
