@@ -69,6 +69,8 @@ class FutureStateBase : public PooledObject {
   std::exception_ptr exception();
   /// Throws what result() must throw when no value is available, and marks retrieval.
   void check_result();
+  /// True when finished with an exception (does not count as retrieving it).
+  bool has_exception() const noexcept { return exc_ != nullptr; }
   /// The message given to cancel(), or empty.
   std::string cancel_message() const { return cancel_msg_ ? *cancel_msg_ : std::string(); }
 
