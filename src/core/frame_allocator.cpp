@@ -1,5 +1,8 @@
 #include "corio/core/frame_allocator.hpp"
 
+#include <sys/mman.h>
+
+#include <cstdint>
 #include <mutex>
 #include <new>
 
@@ -21,6 +24,31 @@ namespace {
 
 constexpr std::size_t kClasses = kMaxPooled / kSizeClass;
 constexpr std::size_t kSlabSize = 64 * 1024;
+constexpr std::size_t kHugeSlabSize = 2 * 1024 * 1024;
+// After this much small-slab memory a thread is clearly allocating in bulk (a million
+// tasks); from then on slabs are 2 MiB and backed by transparent huge pages where the
+// system allows it, which cuts page faults (the dominant cost of touching fresh memory
+// in bulk) by up to 512x.
+constexpr std::size_t kSmallSlabBudget = 4 * 1024 * 1024;
+
+char* new_slab(std::size_t& size, std::size_t& small_used) {
+  if (small_used < kSmallSlabBudget) {
+    small_used += kSlabSize;
+    size = kSlabSize;
+    return static_cast<char*>(::operator new(kSlabSize));
+  }
+  // Over-map to align the slab on a huge-page boundary.
+  void* raw = ::mmap(nullptr, 2 * kHugeSlabSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  auto base = reinterpret_cast<std::uintptr_t>(raw);
+  std::uintptr_t aligned = (base + kHugeSlabSize - 1) & ~(kHugeSlabSize - 1);
+  if (aligned > base) ::munmap(raw, aligned - base);
+  std::uintptr_t end = base + 2 * kHugeSlabSize;
+  if (end > aligned + kHugeSlabSize) ::munmap(reinterpret_cast<void*>(aligned + kHugeSlabSize), end - aligned - kHugeSlabSize);
+  ::madvise(reinterpret_cast<void*>(aligned), kHugeSlabSize, MADV_HUGEPAGE);
+  size = kHugeSlabSize;
+  return reinterpret_cast<char*>(aligned);
+}
 
 struct FreeBlock {
   FreeBlock* next;
@@ -42,6 +70,7 @@ struct Pool {
   FreeBlock* head[kClasses] = {};
   char* slab_cur = nullptr;
   char* slab_end = nullptr;
+  std::size_t small_used = 0;
   bool depot_checked[kClasses] = {};
 
   void* refill(std::size_t c) {
@@ -57,8 +86,9 @@ struct Pool {
     }
     std::size_t bytes = (c + 1) * kSizeClass;
     if (static_cast<std::size_t>(slab_end - slab_cur) < bytes) {
-      slab_cur = static_cast<char*>(::operator new(kSlabSize));
-      slab_end = slab_cur + kSlabSize;
+      std::size_t size = 0;
+      slab_cur = new_slab(size, small_used);
+      slab_end = slab_cur + size;
     }
     void* p = slab_cur;
     slab_cur += bytes;

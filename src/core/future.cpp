@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <vector>
 
 #include "corio/core/coro.hpp"
 #include "corio/core/detail/future_state.hpp"
@@ -46,7 +47,8 @@ FutureStateBase::~FutureStateBase() {
 }
 
 void FutureStateBase::set_cancel_message(const std::string* msg) {
-  if (msg && !msg->empty()) cancel_msg_ = std::make_unique<std::string>(*msg);
+  if (msg && !msg->empty()) extra().cancel_msg = *msg;
+  else if (extra_) extra_->cancel_msg.clear();
 }
 
 bool FutureStateBase::cancel(const std::string* msg) {
@@ -92,6 +94,11 @@ void FutureStateBase::check_result() {
   throw InvalidStateError("result is not set yet");
 }
 
+FutureExtra& FutureStateBase::extra() {
+  if (!extra_) extra_ = std::make_unique<FutureExtra>();
+  return *extra_;
+}
+
 void FutureStateBase::add_callback(FutureCallback* cb) noexcept {
   if (done()) {
     // asyncio schedules the callback at once when the future is already done.
@@ -99,36 +106,50 @@ void FutureStateBase::add_callback(FutureCallback* cb) noexcept {
     cb->fire(cb, this);
     return;
   }
-  cb->next = nullptr;
-  cb->prev = cb_tail_;
-  if (cb_tail_) cb_tail_->next = cb; else cb_head_ = cb;
-  cb_tail_ = cb;
+  if (!cb_head_) {
+    cb->prev = cb->next = cb;
+    cb_head_ = cb;
+    return;
+  }
+  FutureCallback* tail = cb_head_->prev;
+  cb->prev = tail;
+  cb->next = cb_head_;
+  tail->next = cb;
+  cb_head_->prev = cb;
 }
 
 void FutureStateBase::remove_callback(FutureCallback* cb) noexcept {
-  if (cb->prev) cb->prev->next = cb->next; else if (cb_head_ == cb) cb_head_ = cb->next; else return;
-  if (cb->next) cb->next->prev = cb->prev; else cb_tail_ = cb->prev;
+  if (!cb->next) return;  // not registered (already fired or removed)
+  if (cb->next == cb) {
+    cb_head_ = nullptr;
+  } else {
+    cb->prev->next = cb->next;
+    cb->next->prev = cb->prev;
+    if (cb_head_ == cb) cb_head_ = cb->next;
+  }
   cb->prev = cb->next = nullptr;
 }
 
 std::size_t FutureStateBase::remove_callback_id(std::uint64_t id) noexcept {
-  std::size_t n = 0;
-  for (FutureCallback* cb = cb_head_; cb;) {
-    FutureCallback* next = cb->next;
-    if (cb->id == id) {
-      remove_callback(cb);
-      cb->fire(cb, nullptr);  // a user callback fired with no future discards itself
-      ++n;
+  std::vector<UserCallbackBase*> found;
+  for_each_callback([&](FutureCallback* cb) {
+    if (cb->fire == &UserCallbackBase::fire_cb && static_cast<UserCallbackBase*>(cb)->id == id) {
+      found.push_back(static_cast<UserCallbackBase*>(cb));
     }
-    cb = next;
+  });
+  for (UserCallbackBase* u : found) {
+    remove_callback(u);
+    u->drop(u);
   }
-  return n;
+  return found.size();
 }
 
 void FutureStateBase::fire_callbacks() noexcept {
-  FutureCallback* cb = cb_head_;
-  cb_head_ = cb_tail_ = nullptr;
-  while (cb) {
+  FutureCallback* head = cb_head_;
+  if (!head) return;
+  cb_head_ = nullptr;
+  head->prev->next = nullptr;  // break the ring at the tail
+  for (FutureCallback* cb = head; cb;) {
     FutureCallback* next = cb->next;
     cb->prev = cb->next = nullptr;
     cb->fire(cb, this);
@@ -162,15 +183,8 @@ void FutureWait::finish_wait() {
 
 // ---- TaskBase ----
 
-TaskBase::TaskBase(LoopCore* loop, std::coroutine_handle<> coro, std::source_location coro_where,
-                   std::source_location created_at) noexcept
-    : FutureStateBase(loop),
-      Runnable(&TaskBase::step),
-      coro_(coro),
-      resume_point_(coro),
-      coro_where_(coro_where),
-      created_at_(created_at),
-      id_(++tls_task_ids) {
+TaskBase::TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept
+    : FutureStateBase(loop), Runnable(&TaskBase::step), coro_(coro), resume_point_(coro), id_(++tls_task_ids) {
   is_task_ = true;
 }
 
@@ -178,8 +192,11 @@ TaskBase::~TaskBase() {
   if (coro_) coro_.destroy();
 }
 
-std::string TaskBase::get_name() const { return name_ ? *name_ : "Task-" + std::to_string(id_); }
-void TaskBase::set_name(std::string name) { name_ = std::make_unique<std::string>(std::move(name)); }
+std::string TaskBase::get_name() const {
+  if (extra_ && extra_->name) return *extra_->name;
+  return "Task-" + std::to_string(id_);
+}
+void TaskBase::set_name(std::string name) { extra().name = std::make_unique<std::string>(std::move(name)); }
 
 bool TaskBase::cancel(const std::string* msg) {
   if (done()) return false;
@@ -188,8 +205,7 @@ bool TaskBase::cancel(const std::string* msg) {
     CancelWaiterFn fn = std::exchange(cancel_waiter_, nullptr);
     if (fn(waiter_ctx_, this, msg)) return true;
   }
-  must_cancel_ = true;
-  cancel_msg_.reset();
+  set_flag(kMustCancel, true);
   set_cancel_message(msg);
   return true;
 }
@@ -197,26 +213,26 @@ bool TaskBase::cancel(const std::string* msg) {
 int TaskBase::uncancel() noexcept {
   if (num_cancels_requested_ > 0) {
     --num_cancels_requested_;
-    if (num_cancels_requested_ == 0) must_cancel_ = false;
+    if (num_cancels_requested_ == 0) set_flag(kMustCancel, false);
   }
   return num_cancels_requested_;
 }
 
 void TaskBase::raise_cancel() {
-  must_cancel_ = false;
+  set_flag(kMustCancel, false);
   throw CancelledError(cancel_message());
 }
 
 void TaskBase::step(Runnable* self) noexcept {
   auto* t = static_cast<TaskBase*>(self);
-  t->scheduled_ = false;
+  t->set_flag(kScheduled, false);
   if (t->done()) return;
-  if (!t->started_) {
-    t->started_ = true;
-    if (t->must_cancel_) {
+  if (!(t->task_flags_ & kStarted)) {
+    t->set_flag(kStarted, true);
+    if (t->task_flags_ & kMustCancel) {
       // Cancelled before its first step: the body never runs (asyncio throws the
       // CancelledError in at the very start).
-      t->must_cancel_ = false;
+      t->set_flag(kMustCancel, false);
       t->coro_.destroy();
       t->coro_ = nullptr;
       t->finish_cancelled(nullptr);
@@ -247,8 +263,8 @@ void TaskBase::complete() noexcept {
     finish_cancelled(&msg);
   } else if (exc_) {
     finish_exception(exc_);
-  } else if (must_cancel_) {
-    must_cancel_ = false;
+  } else if (task_flags_ & kMustCancel) {
+    set_flag(kMustCancel, false);
     std::string msg = cancel_message();
     finish_cancelled(&msg);
   } else {

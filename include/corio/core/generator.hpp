@@ -121,7 +121,7 @@ class GeneratorPromise : public PooledObject, public GeneratorReturn<R> {
         return true;
       }
       if (!yielded) return true;
-      p->value_.emplace(*sub.current_ptr());
+      p->value_.emplace(std::move(*sub.current_ptr()));
       p->delegate_ = &sub;
       p->ops_ = DelegateOps<T, Send>{
           [](void* g, send_arg_t<Send>&& s, std::exception_ptr inj) {
@@ -253,7 +253,7 @@ class [[nodiscard]] Generator {
     if (p.delegate_) {
       try {
         if (p.ops_.advance(p.delegate_, std::move(s), inject)) {
-          p.value_.emplace(*p.ops_.current(p.delegate_));
+          p.value_.emplace(std::move(*p.ops_.current(p.delegate_)));
           return true;
         }
       } catch (...) {

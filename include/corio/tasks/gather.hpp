@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <ranges>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -99,10 +100,9 @@ class GatherCore {
 template <class R, class Build>
 class GatherState final : public FutureState<R>, public GatherCore {
  public:
-  GatherState(LoopCore* loop, std::vector<FutureStateBase*> kids, bool return_exceptions)
+  GatherState(LoopCore* loop, std::vector<Child> kids, bool return_exceptions)
       : FutureState<R>(loop), GatherCore(this, return_exceptions) {
-    children_.resize(kids.size());
-    for (std::size_t i = 0; i < kids.size(); ++i) children_[i].fut = kids[i];
+    children_ = std::move(kids);
   }
   void start() { watch(); }
   bool cancel(const std::string* msg) override { return cancel_children(msg); }
@@ -176,7 +176,7 @@ struct BuildOutcomeVector {
 };
 
 template <class R, class Build>
-Future<R> make_gather(std::vector<FutureStateBase*> kids, bool return_exceptions) {
+Future<R> make_gather(std::vector<GatherCore::Child> kids, bool return_exceptions) {
   auto* s = new GatherState<R, Build>(&running_loop_ref(), std::move(kids), return_exceptions);
   Future<R> f = Future<R>::adopt(s);
   s->start();
@@ -184,9 +184,11 @@ Future<R> make_gather(std::vector<FutureStateBase*> kids, bool return_exceptions
 }
 
 template <class Fut>
-FutureStateBase* retain(const Fut& f) {
+GatherCore::Child retain(const Fut& f) {
   f.state()->add_ref();
-  return f.state();
+  GatherCore::Child c;
+  c.fut = f.state();
+  return c;
 }
 
 }  // namespace detail
@@ -205,10 +207,10 @@ concept GatherRange = !GatherAwaitable<R> && requires(R& r) {
 
 namespace detail {
 template <class Range>
-std::vector<FutureStateBase*> retain_range(Range&& aws) {
+std::vector<GatherCore::Child> retain_range(Range&& aws) {
   using A = std::remove_cvref_t<decltype(*aws.begin())>;
-  std::vector<FutureStateBase*> kids;
-  kids.reserve(static_cast<std::size_t>(std::distance(aws.begin(), aws.end())));
+  std::vector<GatherCore::Child> kids;
+  if constexpr (requires { std::ranges::size(aws); }) kids.reserve(std::ranges::size(aws));
   for (auto&& a : aws) {
     if constexpr (std::is_same_v<A, Coro<awaitable_result_t<A>>>) kids.push_back(retain(as_future(std::move(a))));
     else kids.push_back(retain(as_future(a)));
@@ -224,7 +226,7 @@ std::vector<FutureStateBase*> retain_range(Range&& aws) {
 template <GatherAwaitable... A>
 auto gather(A&&... aws) {
   using R = std::tuple<result_value_t<detail::awaitable_result_t<A>>...>;
-  std::vector<detail::FutureStateBase*> kids;
+  std::vector<detail::GatherCore::Child> kids;
   kids.reserve(sizeof...(A));
   (kids.push_back(detail::retain(detail::as_future(std::forward<A>(aws)))), ...);
   return detail::make_gather<R, detail::BuildTuple<detail::awaitable_result_t<A>...>>(std::move(kids), false);
@@ -234,7 +236,7 @@ auto gather(A&&... aws) {
 template <GatherAwaitable... A>
 auto gather(ReturnExceptions, A&&... aws) {
   using R = std::tuple<Outcome<detail::awaitable_result_t<A>>...>;
-  std::vector<detail::FutureStateBase*> kids;
+  std::vector<detail::GatherCore::Child> kids;
   kids.reserve(sizeof...(A));
   (kids.push_back(detail::retain(detail::as_future(std::forward<A>(aws)))), ...);
   return detail::make_gather<R, detail::BuildOutcomeTuple<detail::awaitable_result_t<A>...>>(std::move(kids), true);

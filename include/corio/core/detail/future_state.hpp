@@ -13,6 +13,7 @@
 #include <source_location>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "corio/core/detail/loop_core.hpp"
 #include "corio/core/detail/result.hpp"
@@ -25,13 +26,20 @@ namespace detail {
 class FutureStateBase;
 
 /// A node in a future's done-callback list. `fire` is called once when the future
-/// completes; for user callbacks (id != 0) a call with a null future means "removed".
+/// completes (or at once, when added to a finished future).
 struct FutureCallback {
   using FireFn = void (*)(FutureCallback*, FutureStateBase*) noexcept;
   FutureCallback* prev = nullptr;
   FutureCallback* next = nullptr;
   FireFn fire = nullptr;
-  std::uint64_t id = 0;  // non-zero for user callbacks (remove_done_callback)
+};
+
+/// Rarely used per-future data, allocated on first use so that the common future or
+/// task stays small (a sleeping task is ~100 bytes).
+struct FutureExtra {
+  std::string cancel_msg;
+  std::unique_ptr<std::string> name;   // tasks: set_name / create_task(name)
+  std::source_location created_at{};   // tasks: recorded in debug mode
 };
 
 class FutureStateBase : public PooledObject {
@@ -72,12 +80,22 @@ class FutureStateBase : public PooledObject {
   /// True when finished with an exception (does not count as retrieving it).
   bool has_exception() const noexcept { return exc_ != nullptr; }
   /// The message given to cancel(), or empty.
-  std::string cancel_message() const { return cancel_msg_ ? *cancel_msg_ : std::string(); }
+  std::string cancel_message() const { return extra_ ? extra_->cancel_msg : std::string(); }
 
   void add_callback(FutureCallback* cb) noexcept;
   void remove_callback(FutureCallback* cb) noexcept;
   /// Removes the user callbacks with this id; returns how many were removed.
   std::size_t remove_callback_id(std::uint64_t id) noexcept;
+  /// Calls fn(node) for every registered callback (no removal inside).
+  template <class F>
+  void for_each_callback(F fn) const {
+    if (!cb_head_) return;
+    FutureCallback* c = cb_head_;
+    do {
+      fn(c);
+      c = c->next;
+    } while (c != cb_head_);
+  }
 
   /// Name used in reports ("Future" or the task's name).
   virtual std::string describe_self() const { return "Future"; }
@@ -86,23 +104,37 @@ class FutureStateBase : public PooledObject {
  protected:
   void fire_callbacks() noexcept;
   void set_cancel_message(const std::string* msg);
+  FutureExtra& extra();
+
   std::exception_ptr exc_;
   LoopCore* loop_;
-  std::unique_ptr<std::string> cancel_msg_;
+  std::unique_ptr<FutureExtra> extra_;
+  // Callbacks form a circular doubly-linked list: cb_head_->prev is the tail.
+  FutureCallback* cb_head_ = nullptr;
   std::uint32_t refs_ = 1;
   Status status_ = Status::Pending;
   bool retrieved_ = false;
   bool is_task_ = false;
-
- private:
-  FutureCallback* cb_head_ = nullptr;
-  FutureCallback* cb_tail_ = nullptr;
+  std::uint8_t task_flags_ = 0;  // TaskBase's state bits, kept here to pack the layout
 };
 
 /// Holds the value of a finished Future<T> (or Task<T>).
 template <class T>
 struct ValueBox {
   std::optional<result_value_t<T>> value;
+};
+/// void needs no storage; this keeps the same interface at zero size.
+template <>
+struct ValueBox<void> {
+  struct Unit {
+    void emplace() const noexcept {}
+    void reset() const noexcept {}
+    const std::monostate& operator*() const noexcept {
+      static constexpr std::monostate unit{};
+      return unit;
+    }
+  };
+  [[no_unique_address]] Unit value;
 };
 
 template <class T>
@@ -112,23 +144,28 @@ class FutureState : public FutureStateBase, public ValueBox<T> {
 };
 
 /// A done-callback registered by the user: scheduled on the ready queue when fired.
-template <class Handle, class F>
-struct UserCallback final : FutureCallback, Runnable, PooledObject {
-  F fn;
+/// All of them share one fire function, which is how remove_done_callback finds them.
+struct UserCallbackBase : FutureCallback, Runnable, PooledObject {
+  using DropFn = void (*)(UserCallbackBase*) noexcept;
+  std::uint64_t id = 0;
   FutureStateBase* fut = nullptr;
-  explicit UserCallback(F f) : Runnable(&run_cb), fn(std::move(f)) { fire = &fire_cb; }
+  DropFn drop;  // deletes the concrete object without running it
+  UserCallbackBase(RunFn run, DropFn d) noexcept : Runnable(run), drop(d) { fire = &fire_cb; }
   static void fire_cb(FutureCallback* self, FutureStateBase* f) noexcept {
-    auto* me = static_cast<UserCallback*>(self);
-    if (!f) {  // removed by remove_done_callback
-      delete me;
-      return;
-    }
+    auto* me = static_cast<UserCallbackBase*>(self);
     f->add_ref();
     me->fut = f;
     f->loop()->schedule(me);
   }
+};
+
+template <class Handle, class F>
+struct UserCallback final : UserCallbackBase {
+  F fn;
+  explicit UserCallback(F f) : UserCallbackBase(&run_cb, &drop_cb), fn(std::move(f)) {}
+  static void drop_cb(UserCallbackBase* self) noexcept { delete static_cast<UserCallback*>(self); }
   static void run_cb(Runnable* self) noexcept {
-    auto* me = static_cast<UserCallback*>(self);
+    auto* me = static_cast<UserCallback*>(static_cast<UserCallbackBase*>(self));
     Handle h = Handle::adopt(me->fut);
     try {
       me->fn(h);

@@ -44,5 +44,30 @@ class ResultSlot {
   std::variant<std::monostate, value_type, std::exception_ptr> data_;
 };
 
+/// void results need no storage: "done without exception" is the value. Keeping this
+/// to one pointer keeps every Coro<void> frame 8 bytes smaller.
+template <>
+class ResultSlot<void> {
+ public:
+  using value_type = std::monostate;
+  void set_value() noexcept {}
+  void set_exception(std::exception_ptr e) noexcept { exc_ = std::move(e); }
+  /// Only meaningful once the producer has finished: success is the absence of an error.
+  bool has_value() const noexcept { return !exc_; }
+  bool has_exception() const noexcept { return static_cast<bool>(exc_); }
+  const std::exception_ptr& exception() const noexcept { return exc_; }
+  void take() {
+    if (exc_) std::rethrow_exception(exc_);
+  }
+  const std::monostate& get() const {
+    if (exc_) std::rethrow_exception(exc_);
+    static constexpr std::monostate unit{};
+    return unit;
+  }
+
+ private:
+  std::exception_ptr exc_;
+};
+
 }  // namespace detail
 }  // namespace corio

@@ -28,8 +28,7 @@ class TaskBase : public FutureStateBase, public Runnable {
  public:
   using CancelWaiterFn = bool (*)(void* ctx, TaskBase* task, const std::string* msg);
 
-  TaskBase(LoopCore* loop, std::coroutine_handle<> coro, std::source_location coro_where,
-           std::source_location created_at) noexcept;
+  TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept;
   ~TaskBase() override;
 
   bool cancel(const std::string* msg) override;
@@ -39,8 +38,13 @@ class TaskBase : public FutureStateBase, public Runnable {
   std::string get_name() const;
   void set_name(std::string name);
   std::string describe_self() const override { return "Task '" + get_name() + "'"; }
-  std::source_location created_at() const noexcept override { return created_at_; }
-  std::source_location coro_where() const noexcept { return coro_where_; }
+  std::source_location created_at() const noexcept override {
+    return extra_ ? extra_->created_at : std::source_location{};
+  }
+  /// Records where the task was created (done in debug mode, as asyncio does).
+  void set_created_at(std::source_location loc) { extra().created_at = loc; }
+  /// Where the task's coroutine function is defined (empty once the task finished).
+  virtual std::source_location coro_where() const noexcept = 0;
 
   void park(std::coroutine_handle<> h, CancelWaiterFn fn, void* ctx) noexcept {
     resume_point_ = h;
@@ -49,16 +53,16 @@ class TaskBase : public FutureStateBase, public Runnable {
   }
   void wake() noexcept {
     cancel_waiter_ = nullptr;
-    if (!scheduled_) {
-      scheduled_ = true;
+    if (!(task_flags_ & kScheduled)) {
+      task_flags_ |= kScheduled;
       loop_->schedule(this);
     }
   }
   void throw_if_cancel_requested() {
-    if (must_cancel_) [[unlikely]] raise_cancel();
+    if (task_flags_ & kMustCancel) [[unlikely]] raise_cancel();
   }
   /// True while a cancellation is pending delivery at the next await point.
-  bool must_cancel() const noexcept { return must_cancel_; }
+  bool must_cancel() const noexcept { return task_flags_ & kMustCancel; }
 
   /// Generation of the task's current timer wait; bumping it invalidates the timer.
   std::uint32_t timer_gen = 0;
@@ -80,23 +84,24 @@ class TaskBase : public FutureStateBase, public Runnable {
   void complete() noexcept;
   [[noreturn]] void raise_cancel();
 
+  static constexpr std::uint8_t kScheduled = 1, kStarted = 2, kMustCancel = 4;
+  void set_flag(std::uint8_t f, bool on) noexcept { task_flags_ = on ? (task_flags_ | f) : (task_flags_ & ~f); }
+
   std::coroutine_handle<> resume_point_;
   CancelWaiterFn cancel_waiter_ = nullptr;
   void* waiter_ctx_ = nullptr;
-  std::unique_ptr<std::string> name_;
-  std::source_location coro_where_;
-  std::source_location created_at_;
   std::uint32_t id_;
   std::uint16_t num_cancels_requested_ = 0;
-  bool scheduled_ = false;
-  bool started_ = false;
-  bool must_cancel_ = false;
 };
 
 template <class T>
 class TaskState final : public TaskBase, public ValueBox<T> {
  public:
   using TaskBase::TaskBase;
+  std::source_location coro_where() const noexcept override {
+    if (!coro_) return {};
+    return std::coroutine_handle<CoroPromise<T>>::from_address(coro_.address()).promise().where();
+  }
 
  private:
   void collect_result() noexcept override {
@@ -105,7 +110,7 @@ class TaskState final : public TaskBase, public ValueBox<T> {
     if (slot.has_exception()) {
       exc_ = slot.exception();
     } else if constexpr (std::is_void_v<T>) {
-      this->value.emplace();
+      return;
     } else {
       try {
         this->value.emplace(slot.take());
