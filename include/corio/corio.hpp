@@ -1,5 +1,6 @@
 // The core of corio in one include: coroutines, generators, futures, tasks, the event
-// loop and the task helpers (DESIGN.md layers core, loop, tasks).
+// loop, the task helpers and the synchronization primitives (DESIGN.md layers core,
+// loop, tasks, sync).
 #pragma once
 
 #include "corio/core/async_generator.hpp"
@@ -19,3 +20,11 @@
 #include "corio/tasks/task_group.hpp"
 #include "corio/tasks/timeout.hpp"
 #include "corio/tasks/wait.hpp"
+#include "corio/sync/barrier.hpp"
+#include "corio/sync/condition.hpp"
+#include "corio/sync/event.hpp"
+#include "corio/sync/exceptions.hpp"
+#include "corio/sync/lock.hpp"
+#include "corio/sync/lock_guard.hpp"
+#include "corio/sync/queue.hpp"
+#include "corio/sync/semaphore.hpp"

@@ -1,9 +1,12 @@
 #include "corio/core/frame_allocator.hpp"
 
+#include "corio/core/detail/bulk_allocator.hpp"
+
 #include <sys/mman.h>
 
 #include <cstdint>
 #include <mutex>
+#include <vector>
 #include <new>
 
 // Under AddressSanitizer the pool would hide use-after-free and leaks, so every block
@@ -31,23 +34,30 @@ constexpr std::size_t kHugeSlabSize = 2 * 1024 * 1024;
 // in bulk) by up to 512x.
 constexpr std::size_t kSmallSlabBudget = 4 * 1024 * 1024;
 
+// Maps `bytes` (a multiple of kHugeSlabSize) aligned on a huge-page boundary, advised
+// to use transparent huge pages.
+void* map_huge(std::size_t bytes) {
+  void* raw = ::mmap(nullptr, bytes + kHugeSlabSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  auto base = reinterpret_cast<std::uintptr_t>(raw);
+  std::uintptr_t aligned = (base + kHugeSlabSize - 1) & ~(kHugeSlabSize - 1);
+  if (aligned > base) ::munmap(raw, aligned - base);
+  std::uintptr_t end = base + bytes + kHugeSlabSize;
+  if (end > aligned + bytes) ::munmap(reinterpret_cast<void*>(aligned + bytes), end - aligned - bytes);
+  ::madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE);
+  return reinterpret_cast<void*>(aligned);
+}
+
+std::size_t round_huge(std::size_t bytes) { return (bytes + kHugeSlabSize - 1) & ~(kHugeSlabSize - 1); }
+
 char* new_slab(std::size_t& size, std::size_t& small_used) {
   if (small_used < kSmallSlabBudget) {
     small_used += kSlabSize;
     size = kSlabSize;
     return static_cast<char*>(::operator new(kSlabSize));
   }
-  // Over-map to align the slab on a huge-page boundary.
-  void* raw = ::mmap(nullptr, 2 * kHugeSlabSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (raw == MAP_FAILED) throw std::bad_alloc();
-  auto base = reinterpret_cast<std::uintptr_t>(raw);
-  std::uintptr_t aligned = (base + kHugeSlabSize - 1) & ~(kHugeSlabSize - 1);
-  if (aligned > base) ::munmap(raw, aligned - base);
-  std::uintptr_t end = base + 2 * kHugeSlabSize;
-  if (end > aligned + kHugeSlabSize) ::munmap(reinterpret_cast<void*>(aligned + kHugeSlabSize), end - aligned - kHugeSlabSize);
-  ::madvise(reinterpret_cast<void*>(aligned), kHugeSlabSize, MADV_HUGEPAGE);
   size = kHugeSlabSize;
-  return reinterpret_cast<char*>(aligned);
+  return static_cast<char*>(map_huge(kHugeSlabSize));
 }
 
 struct FreeBlock {
@@ -59,7 +69,7 @@ struct FreeBlock {
 // thread hands its free blocks to the depot instead, and new threads draw from it.
 struct Depot {
   std::mutex mu;
-  FreeBlock* head[kClasses] = {};
+  std::vector<FreeBlock*> lists[kClasses];  // whole free lists handed over by exiting threads
 };
 Depot& depot() {
   static Depot* d = new Depot;  // immortal: threads may exit after static destruction
@@ -78,9 +88,10 @@ struct Pool {
       depot_checked[c] = true;
       Depot& d = depot();
       std::lock_guard lock(d.mu);
-      if (FreeBlock* b = d.head[c]) {
+      if (!d.lists[c].empty()) {
+        FreeBlock* b = d.lists[c].back();
+        d.lists[c].pop_back();
         head[c] = b->next;
-        d.head[c] = nullptr;
         return b;
       }
     }
@@ -96,14 +107,12 @@ struct Pool {
   }
 
   ~Pool() {
+    // O(classes): each free list moves as a whole, without walking it.
     Depot& d = depot();
     std::lock_guard lock(d.mu);
     for (std::size_t c = 0; c < kClasses; ++c) {
-      while (FreeBlock* b = head[c]) {
-        head[c] = b->next;
-        b->next = d.head[c];
-        d.head[c] = b;
-      }
+      if (head[c]) d.lists[c].push_back(head[c]);
+      head[c] = nullptr;
     }
   }
 };
@@ -113,6 +122,20 @@ thread_local Pool tls_pool;
 inline std::size_t class_of(std::size_t size) { return (size + kSizeClass - 1) / kSizeClass - 1; }
 
 }  // namespace
+
+void* bulk_allocate(std::size_t bytes) {
+  if (bytes < kHugeSlabSize) return ::operator new(bytes);
+  return map_huge(round_huge(bytes));
+}
+
+void bulk_deallocate(void* p, std::size_t bytes) noexcept {
+  if (!p) return;
+  if (bytes < kHugeSlabSize) {
+    ::operator delete(p);
+    return;
+  }
+  ::munmap(p, round_huge(bytes));
+}
 
 void* frame_allocate(std::size_t size) {
   if (!CORIO_POOL_ENABLED || size == 0 || size > kMaxPooled) return ::operator new(size);

@@ -248,17 +248,33 @@ void EventLoop::register_task(detail::TaskBase* t) {
 void EventLoop::task_finished(detail::TaskBase* t) noexcept {
   std::uint32_t i = t->loop_index;
   if (i < tasks_.size() && tasks_[i] == t) {
-    tasks_[i] = tasks_.back();
-    tasks_[i]->loop_index = i;
-    tasks_.pop_back();
+    tasks_[i] = nullptr;
+    ++task_holes_;
+    if (i + 1 == tasks_.size()) {
+      while (!tasks_.empty() && !tasks_.back()) {
+        tasks_.pop_back();
+        --task_holes_;
+      }
+    } else if (task_holes_ > 64 && task_holes_ * 2 > tasks_.size()) {
+      std::size_t j = 0;
+      for (detail::TaskBase* x : tasks_) {
+        if (!x) continue;
+        x->loop_index = static_cast<std::uint32_t>(j);
+        tasks_[j++] = x;
+      }
+      tasks_.resize(j);
+      task_holes_ = 0;
+    }
   }
   t->release();
 }
 
 std::vector<TaskRef> EventLoop::all_tasks() const {
   std::vector<TaskRef> out;
-  out.reserve(tasks_.size());
-  for (detail::TaskBase* t : tasks_) out.emplace_back(t);
+  out.reserve(tasks_.size() - task_holes_);
+  for (detail::TaskBase* t : tasks_) {
+    if (t) out.emplace_back(t);
+  }
   return out;
 }
 
@@ -321,7 +337,9 @@ void EventLoop::run_once() {
   if (virtual_clock_ && ready_.empty() && !timers_->empty()) {
     virtual_now_ = std::max(virtual_now_, timers_->next_when());
   }
-  timers_->pop_expired(time_ns(), ready_);
+  // Reading the clock is not free (on some virtual machines it costs more than a task
+  // switch), so it is only read when a timer could be due.
+  if (!timers_->empty()) timers_->pop_expired(time_ns(), ready_);
   run_batch(ready_.take());
 }
 
@@ -367,7 +385,7 @@ void EventLoop::cancel_leftover_tasks() {
   // of rounds (a task may catch CancelledError and keep going).
   for (int round = 0; round < 100 && !tasks_.empty(); ++round) {
     for (TaskRef& t : all_tasks()) t.cancel();
-    for (int i = 0; i < 1000 && !tasks_.empty(); ++i) {
+    for (int i = 0; i < 1000 && tasks_.size() > task_holes_; ++i) {
       bool was_running = running_;
       if (!was_running) {
         detail::LoopCore* prev = detail::tls_running_loop;
@@ -387,8 +405,9 @@ void EventLoop::cancel_leftover_tasks() {
 void EventLoop::close() {
   if (running_) throw RuntimeError("Cannot close a running event loop");
   if (closed_) return;
-  if (!tasks_.empty() && detail::tls_running_loop == nullptr) cancel_leftover_tasks();
+  if (tasks_.size() > task_holes_ && detail::tls_running_loop == nullptr) cancel_leftover_tasks();
   for (detail::TaskBase* t : tasks_) {
+    if (!t) continue;
     call_exception_handler(ExceptionContext{"Task was destroyed but it is pending!", {}, t->get_name(), t->created_at()});
   }
   {

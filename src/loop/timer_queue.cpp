@@ -14,7 +14,7 @@ inline HandleImpl* as_handle(std::uintptr_t t) { return reinterpret_cast<HandleI
 }  // namespace
 
 void TimerQueue::push(Entry e) {
-  if (fifo_.empty() || !e.before(fifo_.back())) {
+  if (fifo_head_ == fifo_.size() || !e.before(fifo_.back())) {
     fifo_.push_back(e);
   } else {
     heap_.push_back(e);
@@ -37,21 +37,28 @@ void TimerQueue::note_cancelled() noexcept {
 }
 
 std::int64_t TimerQueue::next_when() const noexcept {
-  if (fifo_.empty()) return heap_.front().when;
-  if (heap_.empty()) return fifo_.front().when;
-  return std::min(fifo_.front().when, heap_.front().when);
+  if (fifo_head_ == fifo_.size()) return heap_.front().when;
+  if (heap_.empty()) return fifo_[fifo_head_].when;
+  return std::min(fifo_[fifo_head_].when, heap_.front().when);
 }
 
 TimerQueue::Entry TimerQueue::pop() {
-  bool from_heap = fifo_.empty() || (!heap_.empty() && heap_.front().before(fifo_.front()));
+  bool fifo_empty = fifo_head_ == fifo_.size();
+  bool from_heap = fifo_empty || (!heap_.empty() && heap_.front().before(fifo_[fifo_head_]));
   Entry e;
   if (from_heap) {
     std::pop_heap(heap_.begin(), heap_.end(), Later{});
     e = heap_.back();
     heap_.pop_back();
   } else {
-    e = fifo_.front();
-    fifo_.pop_front();
+    e = fifo_[fifo_head_++];
+    if (fifo_head_ == fifo_.size()) {
+      fifo_.clear();
+      fifo_head_ = 0;
+    } else if (fifo_head_ > 4096 && fifo_head_ * 2 > fifo_.size()) {
+      fifo_.erase(fifo_.begin(), fifo_.begin() + static_cast<std::ptrdiff_t>(fifo_head_));
+      fifo_head_ = 0;
+    }
   }
   return e;
 }
@@ -99,10 +106,13 @@ void TimerQueue::compact() {
     drop(e);
     return false;
   };
-  std::deque<Entry> f;
-  for (const Entry& e : fifo_) if (keep(e)) f.push_back(e);
+  decltype(fifo_) f;
+  for (std::size_t i = fifo_head_; i < fifo_.size(); ++i) {
+    if (keep(fifo_[i])) f.push_back(fifo_[i]);
+  }
   fifo_.swap(f);
-  std::vector<Entry> h;
+  fifo_head_ = 0;
+  decltype(heap_) h;
   h.reserve(heap_.size());
   for (const Entry& e : heap_) if (keep(e)) h.push_back(e);
   heap_.swap(h);
@@ -111,9 +121,10 @@ void TimerQueue::compact() {
 }
 
 void TimerQueue::clear() noexcept {
-  for (const Entry& e : fifo_) drop(e);
+  for (std::size_t i = fifo_head_; i < fifo_.size(); ++i) drop(fifo_[i]);
   for (const Entry& e : heap_) drop(e);
   fifo_.clear();
+  fifo_head_ = 0;
   heap_.clear();
   cancelled_ = 0;
 }

@@ -180,12 +180,20 @@ class [[nodiscard]] Generator {
 
   /// Resumes (sending None) and returns the next value; StopIteration when finished.
   T next() {
+    if (fast_path()) [[likely]] {
+      if constexpr (!std::is_void_v<Send>) h_.promise().sent_.sent.reset();
+      return resume_fast();
+    }
     if (!advance(send_arg{}, nullptr)) throw StopIteration();
     return take_value();
   }
   /// Resumes with `v` as the value of the pending co_yield; StopIteration when finished.
   template <class V>
   T send(V&& v) requires(!std::is_void_v<Send>) {
+    if (fast_path()) [[likely]] {
+      h_.promise().sent_.sent.emplace(std::forward<V>(v));
+      return resume_fast();
+    }
     if (!advance(send_arg(std::forward<V>(v)), nullptr)) throw StopIteration();
     return take_value();
   }
@@ -275,6 +283,16 @@ class [[nodiscard]] Generator {
   T* current_ptr() noexcept { return &*h_.promise().value_; }
 
  private:
+  // The common case of next/send: a started, suspended generator that is not
+  // delegating. No exception_ptr is touched on this path.
+  bool fast_path() const noexcept { return started_ && h_ && !h_.done() && !h_.promise().delegate_; }
+  T resume_fast() {
+    h_.resume();
+    if (!h_.done()) [[likely]] return take_value();
+    auto& p = h_.promise();
+    if (p.exc_) std::rethrow_exception(std::exchange(p.exc_, nullptr));
+    throw StopIteration();
+  }
   T take_value() { return std::move(*h_.promise().value_); }
   handle_type h_{};
   bool started_ = false;

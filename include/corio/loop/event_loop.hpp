@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "corio/core/coro.hpp"
+#include "corio/core/detail/bulk_allocator.hpp"
 #include "corio/core/future.hpp"
 #include "corio/core/task.hpp"
 #include "corio/loop/handle.hpp"
@@ -155,7 +156,10 @@ class EventLoop final : public detail::LoopCore {
   std::unique_ptr<detail::Driver> driver_;
   std::unique_ptr<detail::TimerQueue> timers_;
   std::unique_ptr<detail::LoopIo> io_;  // threadsafe inbox, fd watches, signals
-  std::vector<detail::TaskBase*> tasks_;
+  // Live tasks; a finished task leaves a null hole (no other task is touched), and the
+  // table is compacted when holes outnumber live entries.
+  std::vector<detail::TaskBase*, detail::BulkAllocator<detail::TaskBase*>> tasks_;
+  std::size_t task_holes_ = 0;
   ExceptionHandler handler_;
   std::int64_t virtual_now_ = 0;
   bool virtual_clock_ = false;

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "corio/core/detail/bulk_allocator.hpp"
 #include "corio/core/future.hpp"
 #include "corio/core/task.hpp"
 #include "corio/tasks/create_task.hpp"
@@ -87,7 +88,7 @@ class GatherCore {
   bool cancel_children(const std::string* msg);
   virtual void build_result() noexcept = 0;
 
-  std::vector<Child> children_;
+  std::vector<Child, BulkAllocator<Child>> children_;
   FutureStateBase* self_;
   std::size_t finished_ = 0;
   bool return_exceptions_;
@@ -97,10 +98,12 @@ class GatherCore {
   static void on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcept;
 };
 
+using ChildTable = std::vector<GatherCore::Child, BulkAllocator<GatherCore::Child>>;
+
 template <class R, class Build>
 class GatherState final : public FutureState<R>, public GatherCore {
  public:
-  GatherState(LoopCore* loop, std::vector<Child> kids, bool return_exceptions)
+  GatherState(LoopCore* loop, ChildTable kids, bool return_exceptions)
       : FutureState<R>(loop), GatherCore(this, return_exceptions) {
     children_ = std::move(kids);
   }
@@ -136,7 +139,7 @@ result_value_t<T> value_of(FutureStateBase* f) {
 template <class... Ts>
 struct BuildTuple {
   template <std::size_t... I>
-  static auto build(std::vector<GatherCore::Child>& c, bool outcomes, std::index_sequence<I...>) {
+  static auto build(ChildTable& c, bool outcomes, std::index_sequence<I...>) {
     if constexpr (sizeof...(Ts) == 0) {
       return std::tuple<>();
     } else {
@@ -144,21 +147,21 @@ struct BuildTuple {
       return std::make_tuple(value_of<Ts>(c[I].fut)...);
     }
   }
-  auto operator()(std::vector<GatherCore::Child>& c, bool outcomes) {
+  auto operator()(ChildTable& c, bool outcomes) {
     return build(c, outcomes, std::index_sequence_for<Ts...>{});
   }
 };
 template <class... Ts>
 struct BuildOutcomeTuple {
   template <std::size_t... I>
-  static auto build(std::vector<GatherCore::Child>& c, std::index_sequence<I...>) {
+  static auto build(ChildTable& c, std::index_sequence<I...>) {
     return std::make_tuple(outcome_of<Ts>(c[I].fut)...);
   }
-  auto operator()(std::vector<GatherCore::Child>& c, bool) { return build(c, std::index_sequence_for<Ts...>{}); }
+  auto operator()(ChildTable& c, bool) { return build(c, std::index_sequence_for<Ts...>{}); }
 };
 template <class T>
 struct BuildVector {
-  std::vector<result_value_t<T>> operator()(std::vector<GatherCore::Child>& c, bool) {
+  std::vector<result_value_t<T>> operator()(ChildTable& c, bool) {
     std::vector<result_value_t<T>> out;
     out.reserve(c.size());
     for (auto& ch : c) out.push_back(value_of<T>(ch.fut));
@@ -167,7 +170,7 @@ struct BuildVector {
 };
 template <class T>
 struct BuildOutcomeVector {
-  std::vector<Outcome<T>> operator()(std::vector<GatherCore::Child>& c, bool) {
+  std::vector<Outcome<T>> operator()(ChildTable& c, bool) {
     std::vector<Outcome<T>> out;
     out.reserve(c.size());
     for (auto& ch : c) out.push_back(outcome_of<T>(ch.fut));
@@ -176,7 +179,7 @@ struct BuildOutcomeVector {
 };
 
 template <class R, class Build>
-Future<R> make_gather(std::vector<GatherCore::Child> kids, bool return_exceptions) {
+Future<R> make_gather(ChildTable kids, bool return_exceptions) {
   auto* s = new GatherState<R, Build>(&running_loop_ref(), std::move(kids), return_exceptions);
   Future<R> f = Future<R>::adopt(s);
   s->start();
@@ -207,9 +210,9 @@ concept GatherRange = !GatherAwaitable<R> && requires(R& r) {
 
 namespace detail {
 template <class Range>
-std::vector<GatherCore::Child> retain_range(Range&& aws) {
+ChildTable retain_range(Range&& aws) {
   using A = std::remove_cvref_t<decltype(*aws.begin())>;
-  std::vector<GatherCore::Child> kids;
+  ChildTable kids;
   if constexpr (requires { std::ranges::size(aws); }) kids.reserve(std::ranges::size(aws));
   for (auto&& a : aws) {
     if constexpr (std::is_same_v<A, Coro<awaitable_result_t<A>>>) kids.push_back(retain(as_future(std::move(a))));
@@ -226,7 +229,7 @@ std::vector<GatherCore::Child> retain_range(Range&& aws) {
 template <GatherAwaitable... A>
 auto gather(A&&... aws) {
   using R = std::tuple<result_value_t<detail::awaitable_result_t<A>>...>;
-  std::vector<detail::GatherCore::Child> kids;
+  detail::ChildTable kids;
   kids.reserve(sizeof...(A));
   (kids.push_back(detail::retain(detail::as_future(std::forward<A>(aws)))), ...);
   return detail::make_gather<R, detail::BuildTuple<detail::awaitable_result_t<A>...>>(std::move(kids), false);
@@ -236,7 +239,7 @@ auto gather(A&&... aws) {
 template <GatherAwaitable... A>
 auto gather(ReturnExceptions, A&&... aws) {
   using R = std::tuple<Outcome<detail::awaitable_result_t<A>>...>;
-  std::vector<detail::GatherCore::Child> kids;
+  detail::ChildTable kids;
   kids.reserve(sizeof...(A));
   (kids.push_back(detail::retain(detail::as_future(std::forward<A>(aws)))), ...);
   return detail::make_gather<R, detail::BuildOutcomeTuple<detail::awaitable_result_t<A>...>>(std::move(kids), true);
