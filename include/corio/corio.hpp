@@ -20,6 +20,7 @@
 #include "corio/tasks/task_group.hpp"
 #include "corio/tasks/timeout.hpp"
 #include "corio/tasks/wait.hpp"
+#include "corio/testing/virtual_loop.hpp"
 #include "corio/sync/barrier.hpp"
 #include "corio/sync/condition.hpp"
 #include "corio/sync/event.hpp"
