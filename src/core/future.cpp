@@ -244,7 +244,16 @@ void TaskBase::step(Runnable* self) noexcept {
   tls_current_task = t;
   resume_chain(t->resume_point_);
   tls_current_task = prev;
-  if (t->coro_.done()) t->complete();
+  if (t->coro_.done()) {
+    t->complete();
+  } else if ((t->task_flags_ & kMustCancel) && t->cancel_waiter_) [[unlikely]] {
+    // Cancelled while it was running (e.g. by itself): interrupt the wait it has just
+    // begun, as asyncio's __step cancels the future a task yields while _must_cancel is
+    // set. Otherwise the cancellation would only arrive when the wait ends by itself.
+    CancelWaiterFn fn = std::exchange(t->cancel_waiter_, nullptr);
+    std::string msg = t->cancel_message();
+    fn(t->waiter_ctx_, t, msg.empty() ? nullptr : &msg);
+  }
 }
 
 void TaskBase::complete() noexcept {
