@@ -191,7 +191,7 @@ class [[nodiscard]] Generator {
   template <class V>
   T send(V&& v) requires(!std::is_void_v<Send>) {
     if (fast_path()) [[likely]] {
-      h_.promise().sent_.sent.emplace(std::forward<V>(v));
+      h_.promise().sent_.sent = std::forward<V>(v);  // assignment: also takes nullopt (None) and optionals
       return resume_fast();
     }
     if (!advance(send_arg(std::forward<V>(v)), nullptr)) throw StopIteration();
