@@ -8,7 +8,9 @@
 // woken waiter always succeeds when it runs: no spurious wake-up, no barging, and
 // waiters are served strictly in arrival order.
 //
-// The item itself stays in the buffer until the woken getter runs, and a woken putter
+// The item itself stays in the buffer until the woken getter runs (promised items are
+// the oldest ones; a get that is not promised anything takes the first item after
+// them, so a woken getter gets the item that woke it), and a woken putter
 // inserts its item only when it runs. So cancellation never loses or invents an item:
 // a getter or putter cancelled while waiting just leaves the list; one cancelled after
 // its wake-up raises CancelledError and hands its promise to the next waiter (or
@@ -171,7 +173,7 @@ class QueueImpl : public QueueCore {
         }
         if (promised) {
           --queue->promised_items_;
-          return queue->take();
+          return queue->take(0);  // the oldest promised item
         }
         return queue->get_nowait();  // woken by shutdown: an item, or QueueShutDown
       }
@@ -215,7 +217,7 @@ class QueueImpl : public QueueCore {
       if (shutdown_) throw QueueShutDown();
       throw QueueEmpty();
     }
-    return take();
+    return take(promised_items_);  // the first item not promised to a woken getter
   }
 
   /// Shuts the queue down (Python 3.13): put() raises QueueShutDown from now on and
@@ -237,8 +239,8 @@ class QueueImpl : public QueueCore {
     buffer_.push(std::move(item));
     on_stored();
   }
-  T take() {
-    T item = buffer_.pop();
+  T take(std::size_t skip) {
+    T item = buffer_.pop(skip);
     on_taken();
     return item;
   }

@@ -17,8 +17,12 @@ template <class T>
 class FifoBuffer {
  public:
   FifoBuffer() noexcept = default;
-  FifoBuffer(const FifoBuffer&) = delete;
-  FifoBuffer& operator=(const FifoBuffer&) = delete;
+  FifoBuffer(FifoBuffer&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)),
+        cap_(std::exchange(o.cap_, 0)),
+        head_(std::exchange(o.head_, 0)),
+        size_(std::exchange(o.size_, 0)) {}
+  FifoBuffer& operator=(FifoBuffer&&) = delete;
   ~FifoBuffer() {
     clear();
     if (data_) std::allocator<T>().deallocate(data_, cap_);
@@ -32,9 +36,16 @@ class FifoBuffer {
     ++size_;
   }
 
-  T pop() {
-    T* slot = data_ + head_;
+  T pop(std::size_t skip = 0) {
+    T* slot = data_ + ((head_ + skip) & (cap_ - 1));
     T v(std::move(*slot));
+    // Close the gap by shifting the `skip` promised items one place back (rare: only
+    // while woken getters have not run yet, and `skip` is at most their number).
+    for (std::size_t i = skip; i > 0; --i) {
+      T* prev = data_ + ((head_ + i - 1) & (cap_ - 1));
+      *slot = std::move(*prev);
+      slot = prev;
+    }
     std::destroy_at(slot);
     head_ = (head_ + 1) & (cap_ - 1);
     --size_;
@@ -85,7 +96,7 @@ class LifoBuffer {
  public:
   std::size_t size() const noexcept { return v_.size(); }
   void push(T&& x) { v_.push_back(std::move(x)); }
-  T pop() {
+  T pop(std::size_t /*skip*/ = 0) {
     T x(std::move(v_.back()));
     v_.pop_back();
     return x;
@@ -108,7 +119,7 @@ class HeapBuffer {
     v_.push_back(std::move(x));
     std::push_heap(v_.begin(), v_.end(), greater_);
   }
-  T pop() {
+  T pop(std::size_t /*skip*/ = 0) {
     std::pop_heap(v_.begin(), v_.end(), greater_);
     T x(std::move(v_.back()));
     v_.pop_back();
