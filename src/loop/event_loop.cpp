@@ -56,11 +56,10 @@ struct FdWatch : Runnable {
     op.fd = fd;
     op.poll_mask = mask;
     op.on_complete = &FdWatch::completed;
+    op.owner = this;
   }
   bool idle() const noexcept { return !op.pending && !queued; }
-  static FdWatch* of(IoOp* op) noexcept {
-    return reinterpret_cast<FdWatch*>(reinterpret_cast<char*>(op) - offsetof(FdWatch, op));
-  }
+  static FdWatch* of(IoOp* op) noexcept { return static_cast<FdWatch*>(op->owner); }
   static void completed(IoOp* op) noexcept;
   static void run(Runnable* r) noexcept;
 };
@@ -94,13 +93,18 @@ void FdWatch::completed(IoOp* op) noexcept {
 
 void FdWatch::run(Runnable* r) noexcept {
   auto* w = static_cast<FdWatch*>(r);
-  w->queued = false;
-  if (!w->active) return;
+  if (!w->active) {
+    w->queued = false;
+    return;
+  }
   try {
     w->fn();
   } catch (...) {
     report_error(w->loop, ExceptionContext{"exception in fd callback", std::current_exception(), {}, {}});
   }
+  // Cleared only after fn: a remove_reader/remove_writer inside fn must see the watch
+  // busy and retire it instead of freeing it under our feet.
+  w->queued = false;
   if (w->active && !w->op.pending) {
     try {
       w->loop->driver().submit(&w->op);
@@ -140,8 +144,9 @@ EventLoop::EventLoop(LoopOptions options)
   if (io_->wake_fd < 0) throw_errno("eventfd");
   io_->wake_op.fd = io_->wake_fd;
   io_->wake_op.poll_mask = POLLIN;
+  io_->wake_op.owner = io_.get();
   io_->wake_op.on_complete = [](IoOp* op) noexcept {
-    auto* io = reinterpret_cast<detail::LoopIo*>(reinterpret_cast<char*>(op) - offsetof(detail::LoopIo, wake_op));
+    auto* io = static_cast<detail::LoopIo*>(op->owner);
     std::uint64_t v;
     while (::read(io->wake_fd, &v, sizeof v) > 0) {
     }
@@ -285,7 +290,8 @@ void EventLoop::run_forever() {
   if (running_) throw RuntimeError("This event loop is already running");
   if (detail::tls_running_loop) throw RuntimeError("Cannot run the event loop while another loop is running");
   running_ = true;
-  stopping_ = false;
+  // stopping_ is not reset here: a stop() before run_forever() makes it run one
+  // iteration (asyncio). The Exit guard resets it.
   detail::tls_running_loop = this;
   struct Exit {
     EventLoop* l;
@@ -295,17 +301,24 @@ void EventLoop::run_forever() {
       detail::tls_running_loop = nullptr;
     }
   } exit{this};
-  while (!stopping_) run_once();
+  do run_once(); while (!stopping_);  // at least one iteration, as asyncio
 }
 
 void EventLoop::run_until_done(detail::FutureStateBase* fut) {
   if (fut->done()) return;
+  // As asyncio's _run_until_complete_cb, the stop is itself a scheduled callback, so
+  // done-callbacks registered earlier run before run_until_complete returns.
   struct StopOnDone : detail::FutureCallback {
     EventLoop* loop;
   } cb;
   cb.loop = this;
   cb.fire = [](detail::FutureCallback* self, detail::FutureStateBase*) noexcept {
-    static_cast<StopOnDone*>(self)->loop->stop();
+    EventLoop* loop = static_cast<StopOnDone*>(self)->loop;
+    try {
+      loop->call_soon([loop] { loop->stop(); });
+    } catch (...) {
+      loop->stop();
+    }
   };
   fut->add_callback(&cb);
   try {
@@ -525,8 +538,9 @@ void EventLoop::add_signal_handler(int sig, Callback fn) {
     io.sig_fd = fd;
     io.sig_op.fd = fd;
     io.sig_op.poll_mask = POLLIN;
+    io.sig_op.owner = &io;
     io.sig_op.on_complete = [](IoOp* op) noexcept {
-      auto* io = reinterpret_cast<detail::LoopIo*>(reinterpret_cast<char*>(op) - offsetof(detail::LoopIo, sig_op));
+      auto* io = static_cast<detail::LoopIo*>(op->owner);
       signalfd_siginfo si;
       while (::read(io->sig_fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
         auto it = io->sig_handlers.find(static_cast<int>(si.ssi_signo));

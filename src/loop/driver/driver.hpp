@@ -28,6 +28,7 @@ struct IoOp {
   std::uint32_t poll_mask = 0;  // POLLIN / POLLOUT / ... for OpKind::Poll
   std::int32_t result = 0;      // revents for Poll, or -errno
   CompleteFn on_complete = nullptr;
+  void* owner = nullptr;      // for on_complete: the object this op belongs to
   IoOp* next = nullptr;       // driver-private link
   IoOp* prev = nullptr;       // driver-private link
 };

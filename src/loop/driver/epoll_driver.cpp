@@ -45,12 +45,9 @@ class EpollDriver final : public Driver {
   }
 
   void wait(std::int64_t timeout_ns) override {
-    int timeout_ms;
-    if (!done_.empty()) timeout_ms = 0;
-    else if (timeout_ns < 0) timeout_ms = -1;
-    else timeout_ms = static_cast<int>((timeout_ns + 999'999) / 1'000'000);
+    if (!done_.empty()) timeout_ns = 0;
     epoll_event evs[256];
-    int n = ::epoll_wait(ep_, evs, 256, timeout_ms);
+    int n = wait_events(evs, 256, timeout_ns);
     if (n < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "epoll_wait");
     for (int i = 0; i < n; ++i) ready(evs[i].data.fd, evs[i].events);
     // Completions run last, so one may resubmit on the same fd safely.
@@ -63,6 +60,19 @@ class EpollDriver final : public Driver {
   }
 
  private:
+  // epoll_pwait2 takes a nanosecond timeout (Linux 5.11); epoll_wait only milliseconds,
+  // which would round every short sleep up to 1 ms.
+  int wait_events(epoll_event* evs, int max, std::int64_t timeout_ns) {
+    if (has_pwait2_) {
+      timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000), static_cast<long>(timeout_ns % 1'000'000'000)};
+      int n = ::epoll_pwait2(ep_, evs, max, timeout_ns < 0 ? nullptr : &ts, nullptr);
+      if (n >= 0 || errno != ENOSYS) return n;
+      has_pwait2_ = false;
+    }
+    int ms = timeout_ns < 0 ? -1 : static_cast<int>((timeout_ns + 999'999) / 1'000'000);
+    return ::epoll_wait(ep_, evs, max, ms);
+  }
+
   struct FdState {
     IoOp* head = nullptr;
     IoOp* tail = nullptr;
@@ -130,6 +140,7 @@ class EpollDriver final : public Driver {
   }
 
   int ep_;
+  bool has_pwait2_ = true;
   std::vector<FdState> fds_;
   std::vector<IoOp*> done_;
 };
