@@ -69,7 +69,4 @@ CORIO_TOUR_STOP({
           c.lines({"the callback got the result: 1finished", "1finished"});
           c.appears_at("the callback got the result: 1finished", 1.0, 1.5);
         },
-    .known_issue = "run_until_complete(task) returns before the task's done callbacks have run: "
-                   "EventLoop::run_until_done stops the loop from a callback fired at completion, while "
-                   "the user's callback is only scheduled; it then runs inside EventLoop::close()",
 });
