@@ -19,4 +19,16 @@ void QueueCore::shutdown_core(bool immediate, std::size_t drained) noexcept {
   putters_.wake_all(kShutdown);
 }
 
+void QueueCore::raise_put_nowait() const {
+  if (shutdown_) throw QueueShutDown();
+  throw QueueFull();
+}
+
+void QueueCore::raise_get_nowait() const {
+  if (shutdown_) throw QueueShutDown();
+  throw QueueEmpty();
+}
+
+void QueueCore::raise_task_done() { throw ValueError("task_done() called too many times"); }
+
 }  // namespace corio::detail

@@ -66,7 +66,7 @@ class QueueCore {
   /// Marks one item taken with get() as processed; join() returns when every item put
   /// has been marked. Throws ValueError if called more often than items were put.
   void task_done() {
-    if (unfinished_ == 0) [[unlikely]] throw ValueError("task_done() called too many times");
+    if (unfinished_ == 0) [[unlikely]] raise_task_done();
     if (--unfinished_ == 0) joiners_.wake_all();
   }
 
@@ -108,6 +108,10 @@ class QueueCore {
   }
   /// The type-independent part of shutdown(); `drained` items were just discarded.
   void shutdown_core(bool immediate, std::size_t drained) noexcept;
+  // Out of line, so that the inline fast paths carry no exception-raising code.
+  [[noreturn]] void raise_put_nowait() const;
+  [[noreturn]] void raise_get_nowait() const;
+  [[noreturn]] static void raise_task_done();
 
   WaiterList getters_;
   WaiterList putters_;
@@ -139,10 +143,12 @@ class QueueImpl : public QueueCore {
     }
     void await_suspend(std::coroutine_handle<> h) { queue->putters_.park(this, h); }
     void await_resume() {
-      if (state == State::Idle) {
-        if (!stored) throw QueueShutDown();
-        return;
-      }
+      if (stored) [[likely]] return;  // stored by await_ready
+      finish();
+    }
+    /// Everything but the fast path: shutdown, a wake-up, a cancellation.
+    [[gnu::noinline]] void finish() {
+      if (state == State::Idle) throw QueueShutDown();
       if (state == State::Woken) [[likely]] {
         if (cancelled_after_wake(*this)) [[unlikely]] {
           if (grant == kPromised) queue->pass_slot_promise();
@@ -164,7 +170,12 @@ class QueueImpl : public QueueCore {
     bool await_ready() const noexcept { return queue->qsize() > 0 || queue->shutdown_; }
     void await_suspend(std::coroutine_handle<> h) { queue->getters_.park(this, h); }
     T await_resume() {
-      if (state == State::Idle) return queue->get_nowait();
+      if (state == State::Idle && queue->qsize() > 0) [[likely]] return queue->take(queue->promised_items_);
+      return finish();
+    }
+    /// Everything but the fast path: shutdown, a wake-up, a cancellation.
+    [[gnu::noinline]] T finish() {
+      if (state == State::Idle) return queue->get_nowait();  // raises QueueShutDown
       if (state == State::Woken) [[likely]] {
         const bool promised = grant == kPromised && !queue->immediate_;
         if (cancelled_after_wake(*this)) [[unlikely]] {
@@ -205,18 +216,14 @@ class QueueImpl : public QueueCore {
 
   /// Puts `item` without waiting; raises QueueFull or QueueShutDown instead.
   void put_nowait(T item) {
-    if (shutdown_) throw QueueShutDown();
-    if (full()) throw QueueFull();
+    if (shutdown_ || full()) [[unlikely]] raise_put_nowait();
     store(std::move(item));
   }
 
   /// Removes and returns the next item without waiting; raises QueueEmpty, or
   /// QueueShutDown if the queue is shut down and empty.
   T get_nowait() {
-    if (qsize() == 0) [[unlikely]] {
-      if (shutdown_) throw QueueShutDown();
-      throw QueueEmpty();
-    }
+    if (qsize() == 0) [[unlikely]] raise_get_nowait();
     return take(promised_items_);  // the first item not promised to a woken getter
   }
 

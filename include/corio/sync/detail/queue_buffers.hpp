@@ -61,7 +61,7 @@ class FifoBuffer {
   }
 
  private:
-  void grow() {
+  [[gnu::noinline]] void grow() {
     const std::size_t cap = cap_ ? cap_ * 2 : 16;
     std::allocator<T> alloc;
     T* data = alloc.allocate(cap);

@@ -45,15 +45,16 @@ struct Waiter {
   Waiter& operator=(const Waiter&) = delete;
   inline ~Waiter();
 
-  Waiter* prev = nullptr;
-  Waiter* next = nullptr;
+  // Only `list` and `state` are set up front: an awaiter that completes without
+  // suspending (the fast path of every primitive) never touches the rest.
+  Waiter* prev;
+  Waiter* next;
   WaiterList* list = nullptr;
-  TaskBase* task = nullptr;
-  std::coroutine_handle<> handle;
+  TaskBase* task;
   State state = State::Idle;
   /// What the waker granted, in the primitive's terms (e.g. "a promised item" vs
   /// "woken by shutdown"). Meaningful when state == Woken.
-  std::uint8_t grant = 0;
+  std::uint8_t grant;
 };
 
 /// FIFO of Waiters (see the file comment).
@@ -101,7 +102,6 @@ class WaiterList {
     TaskBase* t = tls_current_task;
     if (!t) [[unlikely]] throw RuntimeError("a corio synchronization primitive was awaited outside a task");
     w->task = t;
-    w->handle = h;
     w->state = Waiter::State::Waiting;
     push_back(w);
     t->park(h, cancel_fn, w);
