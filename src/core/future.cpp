@@ -235,7 +235,8 @@ void TaskBase::step(Runnable* self) noexcept {
       t->set_flag(kMustCancel, false);
       t->coro_.destroy();
       t->coro_ = nullptr;
-      t->finish_cancelled(nullptr);
+      std::string msg = t->cancel_message();  // keep the message given to cancel()
+      t->finish_cancelled(&msg);
       t->loop_->task_finished(t);
       return;
     }

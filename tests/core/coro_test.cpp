@@ -1,5 +1,7 @@
 // Coro<T>: lazy, move-only, awaited once; results and exceptions come out of co_await;
 // any depth of nesting uses constant stack.
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -140,6 +142,50 @@ Coro<int> nested(int depth) {
 Coro<int> nested_throw(int depth) {
   if (depth == 0) throw std::out_of_range("bottom");
   co_return 1 + co_await nested_throw(depth - 1);
+}
+
+/// The range of stack addresses seen by note(): how deep the machine stack went.
+struct StackSpan {
+  std::uintptr_t lo = UINTPTR_MAX, hi = 0;
+  [[gnu::noinline]] void note() {
+    auto p = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+    lo = std::min(lo, p);
+    hi = std::max(hi, p);
+  }
+  std::size_t size() const { return hi >= lo ? hi - lo : 0; }
+};
+
+Coro<int> probe(StackSpan& s) {
+  s.note();
+  co_return 1;
+}
+
+Coro<int> deep_probe(int depth, StackSpan& s) {
+  s.note();
+  if (depth == 0) co_return 0;
+  int r = co_await deep_probe(depth - 1, s);
+  s.note();
+  co_return r + 1;
+}
+
+// The overflow tests above need a deep enough chain to crash; these measure the stack
+// directly, so a transfer that nests (a resume() inside await_suspend, or a symmetric
+// transfer the compiler did not turn into a tail call) fails at any depth.
+TEST(Coro, ALoopOfFinishedAwaitsKeepsTheStackFlat) {
+  StackSpan s;
+  auto outer = [](StackSpan& s) -> Coro<int> {
+    int sum = 0;
+    for (int i = 0; i < 10'000; ++i) sum += co_await probe(s);
+    co_return sum;
+  };
+  EXPECT_EQ(run_virtual(outer(s)), 10'000);
+  EXPECT_LT(s.size(), 16u * 1024) << "the stack grew by " << s.size() << " bytes";
+}
+
+TEST(Coro, ANestedChainKeepsTheStackFlat) {
+  StackSpan s;
+  EXPECT_EQ(run_virtual(deep_probe(2'000, s)), 2'000);
+  EXPECT_LT(s.size(), 16u * 1024) << "the stack grew by " << s.size() << " bytes";
 }
 
 TEST(Coro, AChainOfTenThousandNestedAwaitsDoesNotOverflowTheStack) {

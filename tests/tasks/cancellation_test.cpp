@@ -99,6 +99,20 @@ TEST_F(Cancellation, CancelBeforeTheFirstStepDestroysTheFrame) {
   EXPECT_TRUE(destroyed);
 }
 
+TEST_F(Cancellation, TheCancelMessageSurvivesACancelBeforeTheFirstStep) {
+  std::string msg = run([]() -> Coro<std::string> {
+    Task<void> t = create_task([]() -> Coro<void> { co_return; }());
+    t.cancel("too early");
+    try {
+      co_await t;
+    } catch (const CancelledError& e) {
+      co_return e.message();
+    }
+    co_return "not cancelled";
+  }());
+  EXPECT_EQ(msg, "too early");
+}
+
 TEST_F(Cancellation, CancelOnADoneTaskReturnsFalse) {
   run([]() -> Coro<void> {
     Task<int> t = create_task([]() -> Coro<int> { co_return 1; }());

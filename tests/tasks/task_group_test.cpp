@@ -309,6 +309,24 @@ TEST_F(TaskGroupTest, AGroupDestroyedWithoutJoinCancelsItsChildren) {
   EXPECT_EQ(log, (std::vector<std::string>{"orphan cancelled"}));
 }
 
+TEST_F(TaskGroupTest, FailuresOfAGroupDestroyedWithoutJoinAreReported) {
+  run([]() -> Coro<void> {
+    {
+      TaskGroup tg;
+      tg.create_task(fail_after(1s, "unseen"));
+      try {
+        co_await sleep(1h);  // interrupted by the failure
+      } catch (const CancelledError&) {
+      }
+    }  // no join()
+    co_await sleep(0s);
+  }());
+  auto reports = errors.take();
+  ASSERT_EQ(reports.size(), 1u) << errors.messages();
+  EXPECT_NE(reports[0].message.find("without join()"), std::string::npos) << reports[0].message;
+  EXPECT_THROW(std::rethrow_exception(reports[0].exception), ExceptionGroup);
+}
+
 TEST_F(TaskGroupTest, NestedGroupsPropagateFailuresOutward) {
   run([]() -> Coro<void> {
     bool raised = false;
