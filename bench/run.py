@@ -9,7 +9,8 @@ after another (the starting system rotates from one repetition to the next, so d
 on this shared machine does not always hit the same system). Every process is pinned
 to CPU 0 with `taskset -c 0`: these are single-loop workloads. The figure of each
 system is the median of the repetitions, with min and max; the ratio "peer / corio"
-is the peer's median divided by corio's (how many times faster or smaller corio is).
+is the peer's median divided by corio's (how many times faster or smaller corio is;
+for rates such as items/s it is corio's over the peer's).
 
 Outputs:
   bench/results/<stamp>.jsonl      every raw JSON line, with the command that printed it
@@ -62,7 +63,8 @@ class Case:
         self.id = cid
         self.workload = workload
         self.title = title
-        self.metrics = metrics  # [(json key, label, unit)]; lower is better for all
+        self.metrics = metrics  # [(json key, label, unit)]; lower is better unless the
+        #                         unit is a rate ("/s")
         self.systems = systems
         self.note = note
 
@@ -98,14 +100,15 @@ CASES = [
                  "post(ex, use_awaitable)`; Tokio: `yield_now().await` in a spawned task)."),
     Case("w2-event", "w2", "W2 switch, ping-pong: two tasks hand control back and forth "
          "1,000,000 round trips", NS_SWITCH, [
-             System("corio", ["{bin}/w02_switch", "future-pingpong", "1000000"]),
+             System("corio", ["{bin}/w02_switch", "event", "1000000"]),
              py("w02_switch.py", "event", "asyncio", "1000000", name="asyncio"),
              py("w02_switch.py", "event", "uvloop", "1000000", needs="uvloop", name="uvloop"),
-         ], note="Unit: one hand-off (half a round trip). Python: two `asyncio.Event`s, "
-                 "set / wait / clear. corio: corio::Event is not written yet, so corio "
-                 "ping-pongs through a pair of `Future<void>`s (each side awaits its "
-                 "future, then replaces it with a fresh one, as `clear()` would): the "
-                 "row is labelled `future-pingpong`."),
+         ], note="Unit: one hand-off (half a round trip). Both sides use two Events, "
+                 "set / wait / clear (`asyncio.Event`, `corio::Event`). A corio built "
+                 "without `corio/sync/event.hpp` ping-pongs through a pair of "
+                 "`Future<void>`s instead (each side awaits its future, then replaces it "
+                 "with a fresh one, as `clear()` would); its row then says "
+                 "`future-pingpong`."),
     Case("w2-gen", "w2", "W2 switch, generator: the seeds' producer/consumer, "
          "`c.send(n)` into `n = yield r`, 1,000,000 sends", NS_SWITCH, [
              System("corio", ["{bin}/w02_switch", "gen", "1000000"]),
@@ -131,6 +134,20 @@ CASES = [
 ]
 
 
+CASES.append(
+    Case("w4", "w4", "W4 queue: Queue(maxsize=1024), 1 producer, 4 consumers with "
+         "task_done, the producer awaits join(), 1,000,000 items",
+         [("items_per_s", "throughput", "items/s")], [
+             System("corio", ["{bin}/w04_queue", "1000000"]),
+             py("w04_queue.py", "asyncio", "1000000"),
+             py("w04_queue.py", "uvloop", "1000000", needs="uvloop"),
+         ], note="Timed: from the first put to the return of join(), after a warm-up round "
+                 "of N/20; the items are summed and checked. corio's program runs 5 timed "
+                 "rounds (one takes about 10 ms, short enough for a single preemption to "
+                 "halve it) and reports their median; a Python round takes about 1 s. Higher "
+                 "is better; the ratio column is corio's rate over the peer's."))
+
+
 class Target:
     def __init__(self, tid, text, case, metric, peer=None, min_ratio=None, limit=None):
         self.id, self.text, self.case, self.metric = tid, text, case, metric
@@ -154,6 +171,7 @@ WORKLOAD_TITLES = {
     "w1": "W1 spawn",
     "w2": "W2 switch",
     "w3": "W3 sleepers",
+    "w4": "W4 queue",
 }
 
 
@@ -241,9 +259,26 @@ def wait_idle(limit_s, threshold=0.25):
     return busy
 
 
-def run_one(case, system, argv, timeout, idle_wait=0):
+def warm_memory(mib):
+    """Touches and frees `mib` MiB so that the next process finds guest pages backed.
+
+    On a VM whose balloon reports free pages to the host (virtio-balloon free page
+    reporting, as on these machines), memory freed a couple of seconds ago is given back,
+    and the next first touch of it costs a host-side fault as well as the guest's. That
+    makes workloads that allocate hundreds of MB (W1, W3) swing by 3x from run to run.
+    Touching the memory just before a run, for every system alike, removes that swing.
+    """
+    if mib > 0:
+        block = bytearray(b"\1") * (mib << 20)
+        del block
+
+
+def run_one(case, system, argv, timeout, idle_wait=0, nice=0, warm_mib=0):
     cmd = ["taskset", "-c", "0"] + argv
+    if nice:
+        cmd = ["nice", "-n", str(nice)] + cmd
     busy = wait_idle(idle_wait) if idle_wait > 0 else None
+    warm_memory(warm_mib)
     load = float(open("/proc/loadavg").read().split()[0])
     t0 = time.time()
     try:
@@ -327,7 +362,21 @@ def summarize(case, records):
     return out
 
 
+def higher_better(unit):
+    return unit.endswith("/s")
+
+
+def speedup(peer, corio, unit):
+    """How many times better corio is than the peer (>1: corio is faster or smaller)."""
+    return corio / peer if higher_better(unit) else peer / corio
+
+
 def fmt(v, unit):
+    if unit.endswith("/s"):
+        for scale, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+            if v >= scale:
+                return "%.2f %s%s" % (v / scale, prefix, unit)
+        return "%.0f %s" % (v, unit)
     if unit == "s":
         return "%.3f s" % v
     if unit == "B":
@@ -356,7 +405,8 @@ def verdicts(summaries):
                 res.append({"id": t.id, "text": t.text, "verdict": "NOT MEASURED",
                             "figure": "missing run"})
                 continue
-            ratio = peer[0] / corio[0]
+            unit = dict((k, u) for k, _, u in CASE_BY_ID[t.case].metrics)[t.metric]
+            ratio = speedup(peer[0], corio[0], unit)
             ok = ratio >= t.min_ratio
             fig = "%s / %s = %s (needs >= %dx)" % (
                 t.peer, "corio", fmt_ratio(ratio), t.min_ratio)
@@ -376,6 +426,7 @@ def verdicts(summaries):
 
 
 CASE_BY_ID = {c.id: c for c in CASES}
+ALL_RECORDS = []  # every record of this run (read by the plots)
 
 
 # ---------------------------------------------------------------------------------------
@@ -394,13 +445,19 @@ def plot_workload(workload, cases, summaries, path):
             continue
         for key, label, unit in case.metrics:
             rows = [(name, m[key]) for name, m in s.items() if key in m]
+            fp = any(r.get("mode") == "future-pingpong" for r in ALL_RECORDS
+                     if r["case"] == case.id and r["system_name"] == "corio")
+            if fp:
+                rows = [("corio\n(future-pingpong)" if n == "corio" else n, v)
+                        for n, v in rows]
             if not rows:
                 continue
             title = case.title.split(": ", 1)[-1]
             title = re.sub(r"`", "", title)
             if len(case.metrics) > 1:
                 title += " - " + label
-            panels.append((title, [(n, v[0], v[1], v[2], n == "corio") for n, v in rows],
+            panels.append((title, [(n, v[0], v[1], v[2], n.startswith("corio"))
+                                   for n, v in rows],
                            "%s (%s, log scale)" % (label, unit), unit))
     if not panels:
         return False
@@ -423,13 +480,14 @@ def plot_workload(workload, cases, summaries, path):
         top = max(r[3] for r in rows)
         bottom = min(r[2] for r in rows)
         ax.set_ylim(bottom / 3, top * 6)
-        for b, v in zip(bars, meds):
-            ax.annotate(fmt(v, unit), (b.get_x() + b.get_width() / 2, v),
+        for b, v, r in zip(bars, meds, rows):
+            ax.annotate(fmt(v, unit), (b.get_x() + b.get_width() / 2, r[3]),
                         xytext=(0, 4), textcoords="offset points", ha="center",
                         va="bottom", fontsize=8)
         ax.tick_params(axis="x", labelsize=9)
-    fig.suptitle("%s - median of runs, whiskers min-max, lower is better"
-                 % WORKLOAD_TITLES.get(workload, workload), fontsize=11)
+    better = "higher" if all(higher_better(p[3]) for p in panels) else "lower"
+    fig.suptitle("%s - median of runs, whiskers min-max, %s is better"
+                 % (WORKLOAD_TITLES.get(workload, workload), better), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -481,7 +539,8 @@ def section_markdown(workload, cases, summaries, records, machine, reps, runner_
             out.append("")
         heads = []
         for key, label, unit in case.metrics:
-            heads += ["%s, median (min-max)" % label, "peer / corio"]
+            heads += ["%s, median (min-max)" % label,
+                      "corio / peer" if higher_better(unit) else "peer / corio"]
         out.append("| system | implementation | " + " | ".join(heads) + " | command |")
         out.append("|---|---|" + "---|" * len(heads) + "---|")
         corio = s.get("corio", {})
@@ -499,7 +558,7 @@ def section_markdown(workload, cases, summaries, records, machine, reps, runner_
                 if system.name == "corio":
                     cells.append("1")
                 elif key in corio:
-                    cells.append(fmt_ratio(med / corio[key][0]))
+                    cells.append(fmt_ratio(speedup(med, corio[key][0], unit)))
                 else:
                     cells.append("-")
             cmd = next((r["cmd"] for r in records
@@ -508,7 +567,9 @@ def section_markdown(workload, cases, summaries, records, machine, reps, runner_
                          if r["case"] == case.id and r["system_name"] == system.name
                          and r.get("impl")), None)
             label = "**corio**" if system.name == "corio" else system.name
-            if system.name == "corio" and "future-pingpong" in cmd:
+            modes = {r.get("mode") for r in records
+                     if r["case"] == case.id and r["system_name"] == system.name}
+            if "future-pingpong" in modes:
                 label += " (future-pingpong)"
             out.append("| %s | %s | %s | `%s` |" % (label, impl or "", " | ".join(cells), cmd))
         for name, why in skipped.get(case.id, {}).items():
@@ -534,7 +595,7 @@ PAGE_HEAD = """# Benchmarks
 corio against its peers on the workloads of BENCH.md, measured in the same run on the
 same machine. Each figure is the median of the repetitions with the min-max range;
 "peer / corio" is the peer's median divided by corio's, i.e. how many times faster (or
-smaller) corio is. Absolute numbers drift on these 2-core machines; the ratios hold
+smaller) corio is (for a rate, "corio / peer"). Absolute numbers drift on these 2-core machines; the ratios hold
 better. Every process runs pinned to CPU 0 (`taskset -c 0`): all of these are
 single-loop workloads.
 
@@ -544,7 +605,7 @@ raw JSON lines in `bench/results/`):
 ```sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \\
       -DCORIO_BUILD_TESTS=OFF -DCORIO_BUILD_EXAMPLES=OFF
-ninja -C build/release w01_spawn w02_switch w03_sleepers
+ninja -C build/release w01_spawn w02_switch w03_sleepers w04_queue
 python3 bench/run.py --reps 3                  # or --only w1,w2 ; --build-dir DIR
 ```
 
@@ -602,6 +663,12 @@ def main():
     ap.add_argument("--no-native", action="store_true", help="skip the Asio and Tokio peers")
     ap.add_argument("--no-docs", action="store_true", help="do not touch docs/")
     ap.add_argument("--timeout", type=int, default=600, help="per process, in seconds")
+    ap.add_argument("--nice", type=int, default=0, metavar="N",
+                    help="run every measured process under `nice -n N` (e.g. -10 on a "
+                    "machine shared with builds; needs root for N < 0)")
+    ap.add_argument("--warm-mib", type=int, default=0, metavar="MiB",
+                    help="touch and free this much memory before each process (see "
+                    "warm_memory: host-side faults on freshly reported guest pages)")
     ap.add_argument("--idle-wait", type=float, default=30, metavar="S",
                     help="before each process, wait up to S seconds for the machine to be "
                     "at most 25%% busy (other builds skew the figures); 0 disables")
@@ -657,13 +724,15 @@ def main():
                 runs = [p for p in plan if p[0] is c]
                 k = rep % len(runs) if runs else 0
                 for case, system, argv in runs[k:] + runs[:k]:
-                    rec, err = run_one(case, system, argv, args.timeout, args.idle_wait)
+                    rec, err = run_one(case, system, argv, args.timeout, args.idle_wait,
+                                      args.nice, args.warm_mib)
                     if err:
                         print("run.py: rep %d %s/%s FAILED: %s" % (rep + 1, case.id,
                               system.name, err), file=sys.stderr)
                         continue
                     rec["rep"] = rep + 1
                     records.append(rec)
+                    ALL_RECORDS.append(rec)
                     raw.write(json.dumps(rec) + "\n")
                     raw.flush()
                     figs = ", ".join("%s=%s" % (k2, fmt(float(rec[k2]), u))
@@ -685,7 +754,8 @@ def main():
                     cell = "%s %s [%s-%s]" % (label, fmt(med, unit), fmt(lo, unit),
                                               fmt(hi, unit))
                     if name != "corio" and key in corio:
-                        cell += " peer/corio %s" % fmt_ratio(med / corio[key][0])
+                        cell += " corio better %s" % fmt_ratio(speedup(med, corio[key][0],
+                                                                        unit))
                     cells.append(cell)
             print("  %-17s %s" % (name, "; ".join(cells)))
         for name, why in skipped.get(c.id, {}).items():
@@ -699,9 +769,11 @@ def main():
     if args.no_docs:
         return
     machine = machine_info()
-    runner_cmd = "python3 bench/run.py --reps %d%s" % (
+    runner_cmd = "python3 bench/run.py --reps %d%s%s" % (
         args.reps, " --build-dir %s" % rel(build) if build != os.path.join(ROOT, "build",
-                                                                           "release") else "")
+                                                                           "release") else "",
+        " --nice %d" % args.nice if args.nice else "") + (
+        " --warm-mib %d" % args.warm_mib if args.warm_mib else "")
     os.makedirs(IMG, exist_ok=True)
     new_sections = {}
     for w in dict.fromkeys(c.workload for c in cases):

@@ -3,10 +3,13 @@
 // usage: w02_switch MODE [N=1000000]
 //
 //   sleep0           one task does `co_await corio::sleep(0s)` N times     unit: one sleep(0)
-//   future-pingpong  two tasks ping-pong N round trips through a pair of   unit: one hand-off
-//                    corio::Future<void> (the stand-in for two Events until  (= round trip / 2)
-//                    corio::Event exists: each side awaits its future, then
-//                    replaces it with a fresh one, the way Event.clear() would)
+//   event            two tasks ping-pong N round trips through two           unit: one hand-off
+//                    corio::Events, set / wait / clear, as the asyncio peer  (= round trip / 2)
+//                    does (without corio/sync/event.hpp it runs
+//                    future-pingpong instead, and says so in "mode")
+//   future-pingpong  the same through a pair of corio::Future<void>: each
+//                    side awaits its future, then replaces it with a fresh
+//                    one, the way Event.clear() would
 //   gen              the seeds' producer/consumer on corio::Generator:      unit: one send
 //                    `gen.send(n)` into `n = co_yield r`, N times, no loop
 //
@@ -23,6 +26,12 @@
 #include "corio/loop/runner.hpp"
 #include "corio/tasks/create_task.hpp"
 #include "corio/tasks/sleep.hpp"
+#if __has_include("corio/sync/event.hpp")
+#include "corio/sync/event.hpp"
+#define BENCH_HAVE_EVENT 1
+#else
+#define BENCH_HAVE_EVENT 0
+#endif
 #if __has_include("corio/core/generator.hpp")
 #include "corio/core/generator.hpp"
 #define BENCH_HAVE_GENERATOR 1
@@ -69,6 +78,32 @@ corio::Coro<void> future_pingpong(long n) {
   co_await b;
 }
 
+#if BENCH_HAVE_EVENT
+corio::Coro<void> event_a(corio::Event& ping, corio::Event& pong, long n) {
+  for (long i = 0; i < n; ++i) {
+    ping.set();
+    co_await pong.wait();
+    pong.clear();
+  }
+}
+
+corio::Coro<void> event_b(corio::Event& ping, corio::Event& pong, long n) {
+  for (long i = 0; i < n; ++i) {
+    co_await ping.wait();
+    ping.clear();
+    pong.set();
+  }
+}
+
+corio::Coro<void> event_pingpong(long n) {
+  corio::Event ping, pong;
+  auto a = corio::create_task(event_a(ping, pong, n));
+  auto b = corio::create_task(event_b(ping, pong, n));
+  co_await a;
+  co_await b;
+}
+#endif
+
 template <class F>
 corio::Coro<double> timed(F body, long n) {
   co_await body(n / 20 > 0 ? n / 20 : 1);  // warm-up
@@ -114,15 +149,21 @@ double run_gen(long n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string mode = argc > 1 ? argv[1] : "sleep0";
+  std::string mode = argc > 1 ? argv[1] : "sleep0";
+  if (mode == "event" && !BENCH_HAVE_EVENT) mode = "future-pingpong";
   const long n = bench::arg_count(argc, argv, 2, 1'000'000);
   double ns = 0, per = 0;
   if (mode == "sleep0") {
     ns = corio::run(timed(sleep0, n));
     per = ns / n;
-  } else if (mode == "future-pingpong" || mode == "event") {
+  } else if (mode == "future-pingpong") {
     ns = corio::run(timed(future_pingpong, n));
     per = ns / n / 2;
+  } else if (mode == "event") {
+#if BENCH_HAVE_EVENT
+    ns = corio::run(timed(event_pingpong, n));
+    per = ns / n / 2;
+#endif
   } else if (mode == "gen") {
 #if BENCH_HAVE_GENERATOR
     ns = run_gen(n);
@@ -132,12 +173,12 @@ int main(int argc, char** argv) {
     return 3;
 #endif
   } else {
-    std::fprintf(stderr, "usage: w02_switch sleep0|future-pingpong|gen [N]\n");
+    std::fprintf(stderr, "usage: w02_switch sleep0|event|future-pingpong|gen [N]\n");
     return 2;
   }
   bench::Json("w2")
       .str("impl", "corio (" + bench::compiler() + ")")
-      .str("mode", mode == "event" ? "future-pingpong" : mode)
+      .str("mode", mode)
       .integer("n", n)
       .num("total_s", ns / 1e9)
       .num("ns_per_switch", per)
