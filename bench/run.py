@@ -104,11 +104,10 @@ CASES = [
              py("w02_switch.py", "event", "asyncio", "1000000", name="asyncio"),
              py("w02_switch.py", "event", "uvloop", "1000000", needs="uvloop", name="uvloop"),
          ], note="Unit: one hand-off (half a round trip). Both sides use two Events, "
-                 "set / wait / clear (`asyncio.Event`, `corio::Event`). A corio built "
-                 "without `corio/sync/event.hpp` ping-pongs through a pair of "
-                 "`Future<void>`s instead (each side awaits its future, then replaces it "
-                 "with a fresh one, as `clear()` would); its row then says "
-                 "`future-pingpong`."),
+                 "set / wait / clear (`asyncio.Event`, `corio::Event`). "
+                 "`w02_switch future-pingpong` does the same through a pair of "
+                 "`Future<void>`s (each side awaits its future, then replaces it with a "
+                 "fresh one), for comparison; it is not part of this table."),
     Case("w2-gen", "w2", "W2 switch, generator: the seeds' producer/consumer, "
          "`c.send(n)` into `n = yield r`, 1,000,000 sends", NS_SWITCH, [
              System("corio", ["{bin}/w02_switch", "gen", "1000000"]),

@@ -13,12 +13,7 @@
 #include "corio/core/coro.hpp"
 #include "corio/loop/runner.hpp"
 #include "corio/tasks/create_task.hpp"
-#if __has_include("corio/tasks/gather.hpp")
 #include "corio/tasks/gather.hpp"
-#define BENCH_HAVE_GATHER 1
-#else
-#define BENCH_HAVE_GATHER 0
-#endif
 
 namespace {
 
@@ -29,13 +24,9 @@ corio::Coro<std::int64_t> spawn_gather(int n) {
   tasks.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) tasks.push_back(corio::create_task(f(i)));
   std::int64_t sum = 0;
-#if BENCH_HAVE_GATHER
   std::vector<int> res = co_await corio::gather(std::move(tasks));
   if (res.size() != static_cast<std::size_t>(n)) std::abort();
   for (int v : res) sum += v;
-#else
-  for (auto& t : tasks) sum += co_await t;
-#endif
   co_return sum;
 }
 
@@ -56,7 +47,6 @@ int main(int argc, char** argv) {
   bench::Json("w1")
       .str("impl", "corio (" + bench::compiler() + ")")
       .integer("n", n)
-      .str("collect", BENCH_HAVE_GATHER ? "gather" : "await-each")
       .num("total_s", ns / 1e9)
       .num("ns_per_task", ns / n)
       .print();

@@ -5,8 +5,7 @@
 //   sleep0           one task does `co_await corio::sleep(0s)` N times     unit: one sleep(0)
 //   event            two tasks ping-pong N round trips through two           unit: one hand-off
 //                    corio::Events, set / wait / clear, as the asyncio peer  (= round trip / 2)
-//                    does (without corio/sync/event.hpp it runs
-//                    future-pingpong instead, and says so in "mode")
+//                    does
 //   future-pingpong  the same through a pair of corio::Future<void>: each
 //                    side awaits its future, then replaces it with a fresh
 //                    one, the way Event.clear() would
@@ -23,21 +22,11 @@
 #include "bench_common.hpp"
 #include "corio/core/coro.hpp"
 #include "corio/core/future.hpp"
+#include "corio/core/generator.hpp"
 #include "corio/loop/runner.hpp"
+#include "corio/sync/event.hpp"
 #include "corio/tasks/create_task.hpp"
 #include "corio/tasks/sleep.hpp"
-#if __has_include("corio/sync/event.hpp")
-#include "corio/sync/event.hpp"
-#define BENCH_HAVE_EVENT 1
-#else
-#define BENCH_HAVE_EVENT 0
-#endif
-#if __has_include("corio/core/generator.hpp")
-#include "corio/core/generator.hpp"
-#define BENCH_HAVE_GENERATOR 1
-#else
-#define BENCH_HAVE_GENERATOR 0
-#endif
 
 using namespace std::chrono_literals;
 
@@ -78,7 +67,6 @@ corio::Coro<void> future_pingpong(long n) {
   co_await b;
 }
 
-#if BENCH_HAVE_EVENT
 corio::Coro<void> event_a(corio::Event& ping, corio::Event& pong, long n) {
   for (long i = 0; i < n; ++i) {
     ping.set();
@@ -102,7 +90,6 @@ corio::Coro<void> event_pingpong(long n) {
   co_await a;
   co_await b;
 }
-#endif
 
 template <class F>
 corio::Coro<double> timed(F body, long n) {
@@ -112,7 +99,6 @@ corio::Coro<double> timed(F body, long n) {
   co_return bench::ns_since(t0);
 }
 
-#if BENCH_HAVE_GENERATOR
 // The seeds' consumer: `n = yield r; if not n: return; r = '200 OK'`. A string_view
 // plays the part of Python's reference to an immutable str.
 corio::Generator<std::string_view, long> consumer() {
@@ -144,13 +130,11 @@ double run_gen(long n) {
   if (r != "200 OK") std::abort();
   return ns;
 }
-#endif
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string mode = argc > 1 ? argv[1] : "sleep0";
-  if (mode == "event" && !BENCH_HAVE_EVENT) mode = "future-pingpong";
+  const std::string mode = argc > 1 ? argv[1] : "sleep0";
   const long n = bench::arg_count(argc, argv, 2, 1'000'000);
   double ns = 0, per = 0;
   if (mode == "sleep0") {
@@ -160,18 +144,11 @@ int main(int argc, char** argv) {
     ns = corio::run(timed(future_pingpong, n));
     per = ns / n / 2;
   } else if (mode == "event") {
-#if BENCH_HAVE_EVENT
     ns = corio::run(timed(event_pingpong, n));
     per = ns / n / 2;
-#endif
   } else if (mode == "gen") {
-#if BENCH_HAVE_GENERATOR
     ns = run_gen(n);
     per = ns / n;
-#else
-    std::fprintf(stderr, "w02_switch: gen needs corio/core/generator.hpp\n");
-    return 3;
-#endif
   } else {
     std::fprintf(stderr, "usage: w02_switch sleep0|event|future-pingpong|gen [N]\n");
     return 2;

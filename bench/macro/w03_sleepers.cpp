@@ -14,12 +14,7 @@
 #include "corio/loop/runner.hpp"
 #include "corio/tasks/create_task.hpp"
 #include "corio/tasks/sleep.hpp"
-#if __has_include("corio/tasks/gather.hpp")
 #include "corio/tasks/gather.hpp"
-#define BENCH_HAVE_GATHER 1
-#else
-#define BENCH_HAVE_GATHER 0
-#endif
 
 using namespace std::chrono_literals;
 
@@ -40,11 +35,7 @@ corio::Coro<Result> bench_main(int n) {
   std::vector<corio::Task<void>> tasks;
   tasks.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) tasks.push_back(corio::create_task(sleeper()));
-#if BENCH_HAVE_GATHER
   co_await corio::gather(std::move(tasks));
-#else
-  for (auto& t : tasks) co_await t;
-#endif
   r.wall_ns = bench::ns_since(t0);
   co_return r;
 }
@@ -62,7 +53,6 @@ int main(int argc, char** argv) {
   bench::Json("w3")
       .str("impl", "corio (" + bench::compiler() + ", " + driver + ")")
       .integer("n", n)
-      .str("collect", BENCH_HAVE_GATHER ? "gather" : "await-each")
       .num("wall_s", r.wall_ns / 1e9)
       .integer("base_rss_kib", r.base_kib)
       .integer("hwm_kib", hwm)
