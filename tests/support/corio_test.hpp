@@ -1,7 +1,7 @@
 // Test support: run coroutines on a virtual-clock loop and record what the loop reports.
 //
-// Tests never sleep in real time. run_virtual() and VirtualLoopTest build an EventLoop
-// with LoopOptions::virtual_clock, so `co_await sleep(3600s)` returns at once with
+// Tests never sleep in real time. run_virtual() (corio::testing's) and VirtualLoopTest
+// build an EventLoop with LoopOptions::virtual_clock, so `co_await sleep(3600s)` returns at once with
 // loop.time() advanced by exactly 3600 s, and the order of events is deterministic.
 //
 // ErrorLog replaces the loop's exception handler and keeps every report. The fixture
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "corio/corio.hpp"
+#include "corio/testing/virtual_loop.hpp"
 
 namespace corio::test {
 
@@ -30,12 +31,9 @@ inline LoopOptions virtual_options(LoopOptions options = {}) {
   return options;
 }
 
-/// Runs `coro` to completion on a fresh virtual-clock loop and returns its result.
-template <class T>
-T run_virtual(Coro<T> coro, LoopOptions options = {}) {
-  EventLoop loop(virtual_options(options));
-  return loop.run_until_complete(std::move(coro));
-}
+/// Runs `coro` to completion on a fresh virtual-clock loop and returns its result
+/// (the public corio::testing::run_virtual: leftover tasks are cancelled, the loop closed).
+using corio::testing::run_virtual;
 
 /// Every report a loop's exception handler received.
 class ErrorLog {
