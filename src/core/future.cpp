@@ -40,9 +40,17 @@ void report_never_awaited(const std::source_location& where) noexcept {
 // ---- FutureStateBase ----
 
 FutureStateBase::~FutureStateBase() {
-  if (exc_ && !retrieved_) {
-    report_error(loop_, ExceptionContext{describe_self() + " exception was never retrieved", exc_,
-                                         is_task_ ? describe_self() : std::string(), created_at()});
+  // Tasks report from ~TaskBase, where describe_self() still names the task.
+  if (exc_ && !retrieved_) report_never_retrieved();
+}
+
+void FutureStateBase::report_never_retrieved() noexcept {
+  retrieved_ = true;
+  try {
+    std::string who = describe_self();
+    std::string name = is_task_ ? static_cast<const TaskBase*>(this)->get_name() : std::string();
+    report_error(loop_, ExceptionContext{who + " exception was never retrieved", exc_, name, created_at()});
+  } catch (...) {
   }
 }
 
@@ -171,6 +179,7 @@ void fire_future_wait(FutureCallback* cb, FutureStateBase*) noexcept {
 void FutureWait::await_suspend(std::coroutine_handle<> h) {
   task = tls_current_task;
   if (!task) throw RuntimeError("a future can only be awaited inside a running task");
+  if (static_cast<FutureStateBase*>(task) == fut) throw RuntimeError("Task cannot await on itself");
   fire = &fire_future_wait;
   fut->add_callback(this);
   task->park(h, &cancel_awaited_future, fut);
@@ -189,6 +198,7 @@ TaskBase::TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept
 }
 
 TaskBase::~TaskBase() {
+  if (exc_ && !retrieved_) report_never_retrieved();
   if (coro_) coro_.destroy();
 }
 
@@ -255,6 +265,19 @@ void TaskBase::step(Runnable* self) noexcept {
     std::string msg = t->cancel_message();
     fn(t->waiter_ctx_, t, msg.empty() ? nullptr : &msg);
   }
+}
+
+void TaskBase::abandon() noexcept {
+  if (done()) return;
+  cancel_waiter_ = nullptr;
+  ++timer_gen;  // a queued timer entry must not wake it
+  if (coro_) {
+    coro_.destroy();
+    coro_ = nullptr;
+  }
+  std::string msg = cancel_message();
+  finish_cancelled(&msg);
+  loop_->task_finished(this);
 }
 
 void TaskBase::complete() noexcept {

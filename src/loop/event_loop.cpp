@@ -29,7 +29,6 @@ void register_task(LoopCore* loop, TaskBase* t) noexcept {
   static_cast<EventLoop*>(loop)->register_task(t);
 }
 
-namespace {
 void run_handle(Runnable* r) noexcept {
   auto* h = static_cast<HandleImpl*>(r);
   if (!h->cancelled.load(std::memory_order_acquire)) {
@@ -41,7 +40,6 @@ void run_handle(Runnable* r) noexcept {
   }
   h->release();
 }
-}  // namespace
 
 /// A reader or writer registered with add_reader/add_writer: a poll op that is re-armed
 /// after each callback, giving asyncio's level-triggered behaviour.
@@ -334,6 +332,7 @@ void EventLoop::run_until_done(detail::FutureStateBase* fut) {
 }
 
 void EventLoop::run_once() {
+  timers_->prune();
   std::int64_t timeout;
   if (!ready_.empty() || stopping_) {
     timeout = 0;
@@ -395,34 +394,51 @@ void EventLoop::run_batch(detail::Runnable* head) {
 
 void EventLoop::cancel_leftover_tasks() {
   // Like asyncio.Runner.close: cancel what is left and let it unwind, a bounded number
-  // of rounds (a task may catch CancelledError and keep going).
-  for (int round = 0; round < 100 && !tasks_.empty(); ++round) {
+  // of rounds (a task may catch CancelledError and keep going). This may happen inside
+  // a callback of another loop on this thread: that loop's thread-local state is set
+  // aside meanwhile and restored after.
+  detail::LoopCore* prev_loop = detail::tls_running_loop;
+  detail::TaskBase* prev_task = detail::tls_current_task;
+  detail::tls_running_loop = this;
+  detail::tls_current_task = nullptr;
+  running_ = true;
+  for (int round = 0; round < 100 && tasks_.size() > task_holes_; ++round) {
     for (TaskRef& t : all_tasks()) t.cancel();
     for (int i = 0; i < 1000 && tasks_.size() > task_holes_; ++i) {
-      bool was_running = running_;
-      if (!was_running) {
-        detail::LoopCore* prev = detail::tls_running_loop;
-        detail::tls_running_loop = this;
-        running_ = true;
-        try {
-          run_once();
-        } catch (...) {
-        }
-        running_ = false;
-        detail::tls_running_loop = prev;
+      try {
+        run_once();
+      } catch (...) {
+        call_exception_handler(ExceptionContext{"error while cancelling leftover tasks", std::current_exception(), {}, {}});
+        break;
       }
     }
+  }
+  running_ = false;
+  stopping_ = false;
+  detail::tls_running_loop = prev_loop;
+  detail::tls_current_task = prev_task;
+}
+
+void EventLoop::drop_ready() noexcept {
+  // Callbacks that never ran are dropped, not run (asyncio clears its ready queue):
+  // handles are released, done-callbacks deleted; tasks and fd watches are owned
+  // elsewhere.
+  for (detail::Runnable* r = ready_.take(); r;) {
+    detail::Runnable* next = r->next_ready;
+    if (r->run_fn == &detail::run_handle) {
+      static_cast<HandleImpl*>(r)->release();
+    } else if (r->run_fn == &detail::UserCallbackBase::run_any) {
+      auto* u = static_cast<detail::UserCallbackBase*>(r);
+      u->drop(u);
+    }
+    r = next;
   }
 }
 
 void EventLoop::close() {
   if (running_) throw RuntimeError("Cannot close a running event loop");
   if (closed_) return;
-  if (tasks_.size() > task_holes_ && detail::tls_running_loop == nullptr) cancel_leftover_tasks();
-  for (detail::TaskBase* t : tasks_) {
-    if (!t) continue;
-    call_exception_handler(ExceptionContext{"Task was destroyed but it is pending!", {}, t->get_name(), t->created_at()});
-  }
+  if (tasks_.size() > task_holes_) cancel_leftover_tasks();
   {
     std::lock_guard lock(io_->mu);
     closed_ = true;
@@ -431,14 +447,19 @@ void EventLoop::close() {
     }
     io_->inbox.clear();
   }
-  // Ready callbacks that never ran: handles are released; tasks are owned by tasks_.
-  for (detail::Runnable* r = ready_.take(); r;) {
-    detail::Runnable* next = r->next_ready;
-    if (r->run_fn != detail::TaskBase::step_fn() && r->run_fn != &FdWatch::run) {
-      r->run();  // a done-callback or handle: running it is the only way to release it
-    }
-    r = next;
+  drop_ready();
+  // Whatever still refuses to finish is destroyed: its frame is freed (running the
+  // destructors of its locals) and it ends cancelled, as in asyncio's "Task was
+  // destroyed but it is pending!" case, minus the leak. The references in `left` keep
+  // every task alive until the callbacks their ends scheduled have been dropped.
+  std::vector<TaskRef> left = all_tasks();
+  for (TaskRef& ref : left) {
+    detail::TaskBase* t = ref.base();
+    call_exception_handler(ExceptionContext{"Task was destroyed but it is pending!", {}, t->get_name(), t->created_at()});
+    t->abandon();
   }
+  drop_ready();
+  left.clear();
   timers_->clear();
   for (auto* m : {&io_->readers, &io_->writers}) {
     for (auto& [fd, w] : *m) {

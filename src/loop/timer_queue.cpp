@@ -36,6 +36,19 @@ void TimerQueue::note_cancelled() noexcept {
   if (cancelled_ > 1024 && cancelled_ * 2 > size()) compact();
 }
 
+void TimerQueue::prune() noexcept {
+  // Drop stale entries at the front so the next deadline is a live one (a virtual clock
+  // would otherwise jump to the deadline of a cancelled sleep).
+  while (!empty()) {
+    bool fifo_first = fifo_head_ != fifo_.size() && (heap_.empty() || !heap_.front().before(fifo_[fifo_head_]));
+    const Entry& e = fifo_first ? fifo_[fifo_head_] : heap_.front();
+    if (!stale(e)) return;
+    Entry gone = pop();
+    if (is_task(gone.target) && cancelled_) --cancelled_;
+    drop(gone);
+  }
+}
+
 std::int64_t TimerQueue::next_when() const noexcept {
   if (fifo_head_ == fifo_.size()) return heap_.front().when;
   if (heap_.empty()) return fifo_[fifo_head_].when;
@@ -92,7 +105,7 @@ void TimerQueue::pop_expired(std::int64_t now, ReadyQueue& ready) {
   while (!empty() && next_when() <= now) {
     Entry e = pop();
     if (stale(e)) {
-      if (cancelled_) --cancelled_;
+      if (is_task(e.target) && cancelled_) --cancelled_;  // only task entries are counted
       drop(e);
     } else {
       fire(e, ready);

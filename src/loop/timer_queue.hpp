@@ -38,6 +38,8 @@ class TimerQueue {
 
   bool empty() const noexcept { return fifo_head_ == fifo_.size() && heap_.empty(); }
   std::size_t size() const noexcept { return fifo_.size() - fifo_head_ + heap_.size(); }
+  /// Drops stale entries from the front.
+  void prune() noexcept;
   /// Deadline of the earliest entry (possibly stale). Precondition: !empty().
   std::int64_t next_when() const noexcept;
   /// Moves every entry due at `now` to the ready queue (stale ones are dropped).

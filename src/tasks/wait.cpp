@@ -30,13 +30,20 @@ struct Shared {
   ReturnWhen when;
   Future<void> waiter;
   std::vector<Watcher> nodes;
+  std::size_t pending = 0;  // registered watchers that have not fired
 };
 
-void on_done(FutureCallback* cb, FutureStateBase*) noexcept {
+// O(1) per completion: only the future that just finished needs looking at.
+void on_done(FutureCallback* cb, FutureStateBase* f) noexcept {
   auto* w = static_cast<Watcher*>(cb);
   w->fut = nullptr;  // fired: no longer registered
   Shared& s = *w->shared;
-  if (!s.waiter.done() && condition_met(s.futs, s.when)) s.waiter.set_result();
+  --s.pending;
+  if (s.waiter.done()) return;
+  bool met = s.pending == 0 || s.when == ReturnWhen::FIRST_COMPLETED ||
+             (s.when == ReturnWhen::FIRST_EXCEPTION && f->status() == FutureStateBase::Status::Finished &&
+              f->has_exception());
+  if (met) s.waiter.set_result();
 }
 }  // namespace
 
@@ -52,6 +59,7 @@ Coro<void> wait_states(std::vector<FutureStateBase*> futs, std::optional<std::ch
     w.fut = s.futs[i];
     w.shared = &s;
     w.fire = &on_done;
+    ++s.pending;
     s.futs[i]->add_callback(&w);
   }
   Handle timer;

@@ -223,10 +223,9 @@ TEST_F(CoroDebug, ACoroNeverAwaitedIsReportedInDebugMode) {
   EXPECT_NE(reports[0].message.find("was never awaited"), std::string::npos) << reports[0].message;
 }
 
-// Known bug (see the test report): the promise records std::source_location::current()
-// as a default argument of its constructor, which names CoroPromise's constructor in
-// coro.hpp, not the coroutine function. Enable once the location is the user's.
-TEST_F(CoroDebug, DISABLED_TheNeverAwaitedReportNamesTheCoroutineFunction) {
+// Regression: the location was taken in an inherited constructor, which named
+// CoroPromise's constructor in coro.hpp instead of the coroutine function.
+TEST_F(CoroDebug, TheNeverAwaitedReportNamesTheCoroutineFunction) {
   loop.set_debug(true);
   run([]() -> Coro<void> {
     { Coro<int> dropped = never_awaited_child(); }

@@ -219,9 +219,9 @@ TEST_F(RunTest, CloseReleasesPendingCallbacksWithoutLeaking) {
   EXPECT_TRUE(loop.is_closed());
 }
 
-// Known bug (see the test report): close() runs the callbacks still in the ready queue
-// (it calls Runnable::run to release them), where asyncio discards them.
-TEST_F(RunTest, DISABLED_CloseDiscardsPendingCallbacksWithoutRunningThem) {
+// Regression: close() used to run the callbacks still in the ready queue to release
+// them; asyncio discards them.
+TEST_F(RunTest, CloseDiscardsPendingCallbacksWithoutRunningThem) {
   int calls = 0;
   loop.call_soon([&] { ++calls; });
   loop.call_later(1s, [&] { ++calls; });
@@ -229,10 +229,10 @@ TEST_F(RunTest, DISABLED_CloseDiscardsPendingCallbacksWithoutRunningThem) {
   EXPECT_EQ(calls, 0);
 }
 
-// Known bug (see the test report): close() only cancels leftover tasks when no loop runs
-// on the thread; otherwise it reports "Task was destroyed but it is pending!" and
-// leaks the task (its state and frame stay allocated; LeakSanitizer flags it).
-TEST_F(RunTest, DISABLED_ALoopClosedWhileAnotherRunsStillFinishesItsLeftoverTasks) {
+// Regression: close() used to cancel leftover tasks only when no loop ran on the
+// thread, and otherwise reported "Task was destroyed but it is pending!" and leaked the
+// task (LeakSanitizer flagged it).
+TEST_F(RunTest, ALoopClosedWhileAnotherRunsStillFinishesItsLeftoverTasks) {
   run([]() -> Coro<void> {
     test::ErrorLog inner_errors;
     EventLoop inner(test::virtual_options());

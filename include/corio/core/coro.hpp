@@ -33,8 +33,7 @@ void report_never_awaited(const std::source_location& where) noexcept;
 
 class CoroPromiseBase : public PooledObject {
  public:
-  CoroPromiseBase(std::source_location where = std::source_location::current()) noexcept
-      : where_(where) {}
+  explicit CoroPromiseBase(std::source_location where) noexcept : where_(where) {}
 
   std::suspend_always initial_suspend() noexcept { return {}; }
 
@@ -59,7 +58,11 @@ class CoroPromiseBase : public PooledObject {
 template <class T>
 class CoroPromise : public CoroPromiseBase {
  public:
-  using CoroPromiseBase::CoroPromiseBase;
+  // The default argument is evaluated where the compiler constructs the promise, i.e.
+  // in the coroutine function itself, which is what debug reports should name. (It must
+  // not be an inherited constructor: those evaluate it in the base's context.)
+  CoroPromise(std::source_location where = std::source_location::current()) noexcept  // NOLINT
+      : CoroPromiseBase(where) {}
   Coro<T> get_return_object() noexcept;
   void unhandled_exception() noexcept { result_.set_exception(std::current_exception()); }
   template <class U = T>
@@ -73,7 +76,8 @@ class CoroPromise : public CoroPromiseBase {
 template <>
 class CoroPromise<void> : public CoroPromiseBase {
  public:
-  using CoroPromiseBase::CoroPromiseBase;
+  CoroPromise(std::source_location where = std::source_location::current()) noexcept  // NOLINT
+      : CoroPromiseBase(where) {}
   Coro<void> get_return_object() noexcept;
   void unhandled_exception() noexcept { result_.set_exception(std::current_exception()); }
   void return_void() noexcept { result_.set_value(); }

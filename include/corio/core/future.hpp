@@ -19,6 +19,15 @@
 namespace corio {
 
 namespace detail {
+template <class T, bool = std::is_void_v<T> || std::is_copy_constructible_v<T>>
+struct AwaitResult {
+  using type = T;
+};
+template <class T>
+struct AwaitResult<T, false> {
+  using type = const T&;
+};
+
 template <class T>
 ValueBox<T>& value_box(FutureStateBase* s) noexcept {
   if (s->is_task()) return static_cast<TaskState<T>&>(*s);
@@ -83,9 +92,12 @@ class Future {
   /// Awaiting suspends until done, then returns the result or rethrows.
   /// Cancellation: cancelling the awaiting task cancels this future.
   auto operator co_await() const noexcept {
+    // A copyable result is returned by value, as `x = await fut` binds the object in
+    // Python; a move-only one by const reference (the future keeps it).
+    using R = typename detail::AwaitResult<T>::type;
     struct Awaiter : detail::FutureWait {
       using FutureWait::FutureWait;
-      T await_resume() {
+      R await_resume() {
         finish_wait();
         if constexpr (std::is_void_v<T>) {
           return;

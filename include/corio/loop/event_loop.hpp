@@ -152,6 +152,7 @@ class EventLoop final : public detail::LoopCore {
   void drain_threadsafe() noexcept;
   void check_open() const;
   void cancel_leftover_tasks();
+  void drop_ready() noexcept;
 
   std::unique_ptr<detail::Driver> driver_;
   std::unique_ptr<detail::TimerQueue> timers_;

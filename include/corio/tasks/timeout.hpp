@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "corio/core/coro.hpp"
+#include "corio/core/task.hpp"
 #include "corio/core/detail/task_state.hpp"
 #include "corio/loop/handle.hpp"
 
@@ -82,6 +83,23 @@ template <class T>
 Coro<T> wait_for(Coro<T> aw, std::chrono::nanoseconds delay) {
   Timeout t = timeout(delay);
   co_return co_await t.run(std::move(aw));
+}
+
+namespace detail {
+template <class T>
+Coro<T> await_future(Future<T> f) {
+  co_return co_await f;
+}
+}  // namespace detail
+
+/// wait_for on a Task or Future: on expiry the task is cancelled and awaited.
+template <class T>
+Coro<T> wait_for(Future<T> aw, std::chrono::nanoseconds delay) {
+  return wait_for(detail::await_future(std::move(aw)), delay);
+}
+template <class T>
+Coro<T> wait_for(Task<T> aw, std::chrono::nanoseconds delay) {
+  return wait_for(detail::await_future(Future<T>(std::move(aw))), delay);
 }
 
 }  // namespace corio

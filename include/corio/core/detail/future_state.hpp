@@ -102,6 +102,7 @@ class FutureStateBase : public PooledObject {
   virtual std::source_location created_at() const noexcept { return {}; }
 
  protected:
+  void report_never_retrieved() noexcept;
   void fire_callbacks() noexcept;
   void set_cancel_message(const std::string* msg);
   FutureExtra& extra();
@@ -149,8 +150,11 @@ struct UserCallbackBase : FutureCallback, Runnable, PooledObject {
   using DropFn = void (*)(UserCallbackBase*) noexcept;
   std::uint64_t id = 0;
   FutureStateBase* fut = nullptr;
-  DropFn drop;  // deletes the concrete object without running it
-  UserCallbackBase(RunFn run, DropFn d) noexcept : Runnable(run), drop(d) { fire = &fire_cb; }
+  RunFn invoke;  // runs the concrete callback, then deletes it
+  DropFn drop;   // deletes the concrete object without running it (loop close, removal)
+  UserCallbackBase(RunFn run, DropFn d) noexcept : Runnable(&run_any), invoke(run), drop(d) { fire = &fire_cb; }
+  /// The run function of every user callback (lets the loop recognise them).
+  static void run_any(Runnable* self) noexcept { static_cast<UserCallbackBase*>(self)->invoke(self); }
   static void fire_cb(FutureCallback* self, FutureStateBase* f) noexcept {
     auto* me = static_cast<UserCallbackBase*>(self);
     f->add_ref();
@@ -163,7 +167,10 @@ template <class Handle, class F>
 struct UserCallback final : UserCallbackBase {
   F fn;
   explicit UserCallback(F f) : UserCallbackBase(&run_cb, &drop_cb), fn(std::move(f)) {}
-  static void drop_cb(UserCallbackBase* self) noexcept { delete static_cast<UserCallback*>(self); }
+  static void drop_cb(UserCallbackBase* self) noexcept {
+    if (self->fut) self->fut->release();  // dropped after firing: the reference it took
+    delete static_cast<UserCallback*>(self);
+  }
   static void run_cb(Runnable* self) noexcept {
     auto* me = static_cast<UserCallback*>(static_cast<UserCallbackBase*>(self));
     Handle h = Handle::adopt(me->fut);
@@ -185,6 +192,13 @@ struct FutureWait : FutureCallback {
   FutureStateBase* fut;
   TaskBase* task = nullptr;
   explicit FutureWait(FutureStateBase* f) noexcept : fut(f) {}
+  FutureWait(const FutureWait&) = delete;
+  FutureWait& operator=(const FutureWait&) = delete;
+  // A frame destroyed while waiting (its loop closed under it) must not leave its node
+  // in the future's list.
+  ~FutureWait() {
+    if (next) fut->remove_callback(this);
+  }
   bool await_ready() const noexcept { return fut->done(); }
   void await_suspend(std::coroutine_handle<> h);
   /// Rethrows a pending cancellation of the task or the future's failure.

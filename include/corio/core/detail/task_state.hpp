@@ -72,6 +72,10 @@ class TaskBase : public FutureStateBase, public Runnable {
   /// The run function of every task (lets the loop recognise tasks in its queue).
   static RunFn step_fn() noexcept { return &step; }
 
+  /// Ends a task that will never be resumed (its loop is closing): destroys the frame
+  /// and finishes the task cancelled. Precondition: the task is not running.
+  void abandon() noexcept;
+
   /// Schedules the first step (called by create_task).
   void start() noexcept { wake(); }
 
