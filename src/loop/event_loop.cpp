@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -137,6 +138,13 @@ EventLoop::EventLoop(LoopOptions options)
       virtual_clock_(options.virtual_clock),
       shuffle_seed_(options.shuffle_seed) {
   if (shuffle_seed_) shuffle_state_ = *shuffle_seed_;
+  if (options.raise_fd_limit) {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      ::setrlimit(RLIMIT_NOFILE, &rl);  // best effort: failure leaves the old limit
+    }
+  }
   if (const char* d = std::getenv("CORIO_DEBUG"); d && *d && std::strcmp(d, "0") != 0) debug_ = true;
   io_->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (io_->wake_fd < 0) throw_errno("eventfd");

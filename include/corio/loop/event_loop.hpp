@@ -44,6 +44,10 @@ struct LoopOptions {
   bool virtual_clock = false;
   /// When set, each ready batch runs in a random order drawn from this seed.
   std::optional<std::uint64_t> shuffle_seed;
+  /// Raise the soft RLIMIT_NOFILE to the hard limit when the loop starts, so that a
+  /// server or scanner can hold tens of thousands of sockets (Python's select() limit
+  /// of 1024 descriptors, which the seeds run into, does not exist here).
+  bool raise_fd_limit = true;
 };
 
 class EventLoop final : public detail::LoopCore {

@@ -16,22 +16,9 @@
 #include <memory>
 #include <string>
 
+#include "corio/loop/detail/io_op.hpp"
+
 namespace corio::detail {
-
-enum class OpKind : std::uint8_t { Poll };
-
-struct IoOp {
-  using CompleteFn = void (*)(IoOp*) noexcept;
-  OpKind kind = OpKind::Poll;
-  bool pending = false;       // between submit and completion
-  int fd = -1;
-  std::uint32_t poll_mask = 0;  // POLLIN / POLLOUT / ... for OpKind::Poll
-  std::int32_t result = 0;      // revents for Poll, or -errno
-  CompleteFn on_complete = nullptr;
-  void* owner = nullptr;      // for on_complete: the object this op belongs to
-  IoOp* next = nullptr;       // driver-private link
-  IoOp* prev = nullptr;       // driver-private link
-};
 
 class Driver {
  public:
@@ -39,6 +26,10 @@ class Driver {
   virtual const char* name() const noexcept = 0;
   /// Starts `op`. Precondition: !op->pending.
   virtual void submit(IoOp* op) = 0;
+  /// Tries to complete `op` at once, without blocking and without calling on_complete:
+  /// true if it did (result set). A backend may always decline (io_uring does: the ring
+  /// batches the syscall with the next wait; epoll tries the non-blocking syscall).
+  virtual bool try_now(IoOp* op) = 0;
   /// Requests early completion of a pending op (it completes later, from wait()).
   virtual void cancel(IoOp* op) noexcept = 0;
   /// Waits up to `timeout_ns` (-1: no limit, 0: just poll) for completions and runs them.

@@ -2,6 +2,7 @@
 // the union of its ops' interests and unregistered when no op is left.
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,8 +23,16 @@ class EpollDriver final : public Driver {
 
   const char* name() const noexcept override { return "epoll"; }
 
+  bool try_now(IoOp* op) override { return op->kind != OpKind::Poll && perform(op); }
+
   void submit(IoOp* op) override {
     FdState& st = state(op->fd);
+    // A connect that try_now did not start is started here; it may finish at once.
+    if (op->kind == OpKind::Connect && !op->started && perform(op)) {
+      op->pending = true;
+      done_.push_back(op);
+      return;
+    }
     op->pending = true;
     op->prev = st.tail;
     op->next = nullptr;
@@ -91,12 +100,65 @@ class EpollDriver final : public Driver {
     op->next = op->prev = nullptr;
   }
 
+  static std::uint32_t poll_mask_of(const IoOp* op) noexcept {
+    switch (op->kind) {
+      case OpKind::Poll: return op->poll_mask;
+      case OpKind::Read:
+      case OpKind::Recv:
+      case OpKind::Accept:
+      case OpKind::RecvMsg: return POLLIN;
+      case OpKind::Write:
+      case OpKind::Send:
+      case OpKind::Connect:
+      case OpKind::SendMsg: return POLLOUT;
+    }
+    return 0;
+  }
+
   static std::uint32_t interest(const IoOp* op) noexcept {
+    std::uint32_t mask = poll_mask_of(op);
     std::uint32_t ev = 0;
-    if (op->poll_mask & POLLIN) ev |= EPOLLIN;
-    if (op->poll_mask & POLLOUT) ev |= EPOLLOUT;
-    if (op->poll_mask & POLLPRI) ev |= EPOLLPRI;
+    if (mask & POLLIN) ev |= EPOLLIN;
+    if (mask & POLLOUT) ev |= EPOLLOUT;
+    if (mask & POLLPRI) ev |= EPOLLPRI;
     return ev;
+  }
+
+  // Runs the op's non-blocking syscall. False if it would block (wait for readiness).
+  static bool perform(IoOp* op) noexcept {
+    ssize_t r = 0;
+    switch (op->kind) {
+      case OpKind::Poll: return false;
+      case OpKind::Read: r = ::read(op->fd, op->buf, op->len); break;
+      case OpKind::Write: r = ::write(op->fd, op->buf, op->len); break;
+      case OpKind::Recv: r = ::recv(op->fd, op->buf, op->len, op->flags | MSG_DONTWAIT); break;
+      case OpKind::Send: r = ::send(op->fd, op->buf, op->len, op->flags | MSG_DONTWAIT | MSG_NOSIGNAL); break;
+      case OpKind::Accept: r = ::accept4(op->fd, op->addr, op->addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC); break;
+      case OpKind::RecvMsg: r = ::recvmsg(op->fd, op->msg, op->flags | MSG_DONTWAIT); break;
+      case OpKind::SendMsg: r = ::sendmsg(op->fd, op->msg, op->flags | MSG_DONTWAIT | MSG_NOSIGNAL); break;
+      case OpKind::Connect:
+        if (!op->started) {
+          op->started = true;
+          r = ::connect(op->fd, op->addr, *op->addrlen);
+          if (r < 0 && (errno == EINPROGRESS || errno == EAGAIN)) return false;
+        } else {
+          int err = 0;
+          socklen_t n = sizeof err;
+          if (::getsockopt(op->fd, SOL_SOCKET, SO_ERROR, &err, &n) < 0) err = errno;
+          if (err == EINPROGRESS || err == EALREADY) return false;
+          op->result = -err;
+          return true;
+        }
+        break;
+    }
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+      if (errno == EINTR) return false;
+      op->result = -errno;
+    } else {
+      op->result = static_cast<std::int32_t>(r);
+    }
+    return true;
   }
 
   void update(int fd, FdState& st) {
@@ -128,11 +190,15 @@ class EpollDriver final : public Driver {
     if (events & EPOLLHUP) revents |= POLLHUP;
     for (IoOp* op = st.head; op;) {
       IoOp* next = op->next;
-      std::uint32_t hit = revents & (op->poll_mask | POLLERR | POLLHUP);
+      std::uint32_t hit = revents & (poll_mask_of(op) | POLLERR | POLLHUP);
       if (hit) {
-        unlink(st, op);
-        op->result = static_cast<std::int32_t>(hit);
-        done_.push_back(op);
+        bool finished = true;
+        if (op->kind == OpKind::Poll) op->result = static_cast<std::int32_t>(hit);
+        else finished = perform(op);
+        if (finished) {
+          unlink(st, op);
+          done_.push_back(op);
+        }
       }
       op = next;
     }

@@ -2,6 +2,7 @@
 // batched into the single io_uring_submit_and_wait of each loop iteration.
 #include <liburing.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <system_error>
@@ -20,11 +21,37 @@ class UringDriver final : public Driver {
 
   const char* name() const noexcept override { return "uring"; }
 
+  bool try_now(IoOp*) override { return false; }
+
   void submit(IoOp* op) override {
     io_uring_sqe* sqe = sqe_or_flush();
     switch (op->kind) {
       case OpKind::Poll:
         io_uring_prep_poll_add(sqe, op->fd, op->poll_mask);
+        break;
+      case OpKind::Read:
+        io_uring_prep_read(sqe, op->fd, op->buf, op->len, static_cast<__u64>(-1));
+        break;
+      case OpKind::Write:
+        io_uring_prep_write(sqe, op->fd, op->buf, op->len, static_cast<__u64>(-1));
+        break;
+      case OpKind::Recv:
+        io_uring_prep_recv(sqe, op->fd, op->buf, op->len, op->flags);
+        break;
+      case OpKind::Send:
+        io_uring_prep_send(sqe, op->fd, op->buf, op->len, op->flags | MSG_NOSIGNAL);
+        break;
+      case OpKind::Accept:
+        io_uring_prep_accept(sqe, op->fd, op->addr, op->addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        break;
+      case OpKind::Connect:
+        io_uring_prep_connect(sqe, op->fd, op->addr, *op->addrlen);
+        break;
+      case OpKind::RecvMsg:
+        io_uring_prep_recvmsg(sqe, op->fd, op->msg, static_cast<unsigned>(op->flags));
+        break;
+      case OpKind::SendMsg:
+        io_uring_prep_sendmsg(sqe, op->fd, op->msg, static_cast<unsigned>(op->flags | MSG_NOSIGNAL));
         break;
     }
     io_uring_sqe_set_data(sqe, op);
