@@ -66,7 +66,12 @@ std::string SocketAddress::host() const {
     const auto* un = reinterpret_cast<const sockaddr_un*>(&storage_);
     std::size_t n = len_ > offsetof(sockaddr_un, sun_path) ? len_ - offsetof(sockaddr_un, sun_path) : 0;
     if (n == 0) return {};
-    if (un->sun_path[0] == '\0') return "@" + std::string(un->sun_path + 1, n - 1);
+    if (un->sun_path[0] == '\0') {
+      // Built by append: g++ 12 -O3 flags `"@" + std::string(...)` with a false -Wrestrict.
+      std::string s = "@";
+      s.append(un->sun_path + 1, n - 1);
+      return s;
+    }
     return std::string(un->sun_path, strnlen(un->sun_path, n));
   }
   return {};
@@ -80,7 +85,13 @@ std::uint16_t SocketAddress::port() const noexcept {
 
 std::string SocketAddress::to_string() const {
   if (storage_.ss_family == AF_INET) return host() + ":" + std::to_string(port());
-  if (storage_.ss_family == AF_INET6) return "[" + host() + "]:" + std::to_string(port());
+  if (storage_.ss_family == AF_INET6) {
+    std::string s = "[";  // append, not `"[" + host()`: see host()
+    s += host();
+    s += "]:";
+    s += std::to_string(port());
+    return s;
+  }
   return host();
 }
 
