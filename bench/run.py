@@ -258,26 +258,26 @@ def wait_idle(limit_s, threshold=0.25):
     return busy
 
 
-def warm_memory(mib):
-    """Touches and frees `mib` MiB so that the next process finds guest pages backed.
+def run_one(case, system, argv, timeout, idle_wait=0, nice=0, warm_run=False):
+    """Runs one measured process (after an untimed identical run if warm_run).
 
-    On a VM whose balloon reports free pages to the host (virtio-balloon free page
-    reporting, as on these machines), memory freed a couple of seconds ago is given back,
-    and the next first touch of it costs a host-side fault as well as the guest's. That
-    makes workloads that allocate hundreds of MB (W1, W3) swing by 3x from run to run.
-    Touching the memory just before a run, for every system alike, removes that swing.
+    Why warm_run exists: on these VMs the first process to touch a few hundred MB after
+    a pause is slowed by host-side work on the guest's free pages (the balloon reports
+    freed pages to the host): W1 with corio measured 330-1,210 ns per task on a first
+    run and 130-265 ns on an immediate rerun, with the same 5,782 page faults but
+    0.2-0.5 s of system time instead of 0.04 s, and asyncio's W1 moves the same way.
+    Touching memory from another process beforehand did not help; running the same
+    command first does. It is applied to every system alike.
     """
-    if mib > 0:
-        block = bytearray(b"\1") * (mib << 20)
-        del block
-
-
-def run_one(case, system, argv, timeout, idle_wait=0, nice=0, warm_mib=0):
     cmd = ["taskset", "-c", "0"] + argv
     if nice:
         cmd = ["nice", "-n", str(nice)] + cmd
     busy = wait_idle(idle_wait) if idle_wait > 0 else None
-    warm_memory(warm_mib)
+    if warm_run:
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=timeout, cwd=ROOT)
+        except subprocess.TimeoutExpired:
+            return None, "warm-up run timed out after %d s" % timeout
     load = float(open("/proc/loadavg").read().split()[0])
     t0 = time.time()
     try:
@@ -608,6 +608,15 @@ ninja -C build/release w01_spawn w02_switch w03_sleepers w04_queue
 python3 bench/run.py --reps 3                  # or --only w1,w2 ; --build-dir DIR
 ```
 
+On these shared 2-core VMs the runner can steady the figures, for every system alike:
+`--idle-wait S` waits up to S seconds for the machine to be mostly idle before each
+process, `--nice N` renices the measured processes, and `--warm-run` runs each command
+once untimed right before the measured run. The last one matters for W1 and W3: the first
+process to touch a few hundred MB after a pause pays host-side costs for guest pages the
+balloon had handed back (W1 with corio: 330-1,210 ns per task on a first run, 130-265 ns
+on an immediate rerun, the same 5,782 page faults but 5-10x the system time; asyncio
+moves the same way). Each section's runner command shows the options used.
+
 Programs: corio's are in `bench/macro/` (one executable per workload), the Python peers
 in `bench/peers/python/` (CPython's asyncio, uvloop, gevent, plain generators), the
 native peers in `bench/peers/native/` (Boost.Asio `co_spawn`/`post` and Tokio
@@ -665,9 +674,9 @@ def main():
     ap.add_argument("--nice", type=int, default=0, metavar="N",
                     help="run every measured process under `nice -n N` (e.g. -10 on a "
                     "machine shared with builds; needs root for N < 0)")
-    ap.add_argument("--warm-mib", type=int, default=0, metavar="MiB",
-                    help="touch and free this much memory before each process (see "
-                    "warm_memory: host-side faults on freshly reported guest pages)")
+    ap.add_argument("--warm-run", action="store_true",
+                    help="before each measured process, run the same command once "
+                    "untimed (see run_one: first-touch costs of guest memory on VMs)")
     ap.add_argument("--idle-wait", type=float, default=30, metavar="S",
                     help="before each process, wait up to S seconds for the machine to be "
                     "at most 25%% busy (other builds skew the figures); 0 disables")
@@ -724,7 +733,7 @@ def main():
                 k = rep % len(runs) if runs else 0
                 for case, system, argv in runs[k:] + runs[:k]:
                     rec, err = run_one(case, system, argv, args.timeout, args.idle_wait,
-                                      args.nice, args.warm_mib)
+                                      args.nice, args.warm_run)
                     if err:
                         print("run.py: rep %d %s/%s FAILED: %s" % (rep + 1, case.id,
                               system.name, err), file=sys.stderr)
@@ -772,7 +781,7 @@ def main():
         args.reps, " --build-dir %s" % rel(build) if build != os.path.join(ROOT, "build",
                                                                            "release") else "",
         " --nice %d" % args.nice if args.nice else "") + (
-        " --warm-mib %d" % args.warm_mib if args.warm_mib else "")
+        " --warm-run" if args.warm_run else "")
     os.makedirs(IMG, exist_ok=True)
     new_sections = {}
     for w in dict.fromkeys(c.workload for c in cases):
