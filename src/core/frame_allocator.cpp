@@ -123,9 +123,37 @@ inline std::size_t class_of(std::size_t size) { return (size + kSizeClass - 1) /
 
 }  // namespace
 
+// Freed bulk regions are kept (up to kBulkCacheBytes) and handed out again: a program
+// that spawns a million tasks in waves then touches no fresh page after the first
+// wave, as the frame pool already guarantees for frames and task states.
+constexpr std::size_t kBulkCacheBytes = 512u * 1024 * 1024;
+struct BulkCache {
+  std::mutex mu;
+  std::vector<std::pair<std::size_t, void*>> regions;  // (size, address)
+  std::size_t bytes = 0;
+};
+BulkCache& bulk_cache() {
+  static BulkCache* c = new BulkCache;  // immortal, like the depot
+  return *c;
+}
+
 void* bulk_allocate(std::size_t bytes) {
   if (bytes < kHugeSlabSize) return ::operator new(bytes);
-  return map_huge(round_huge(bytes));
+  std::size_t size = round_huge(bytes);
+  BulkCache& c = bulk_cache();
+  {
+    std::lock_guard lock(c.mu);
+    for (std::size_t i = 0; i < c.regions.size(); ++i) {
+      if (c.regions[i].first == size) {
+        void* p = c.regions[i].second;
+        c.regions[i] = c.regions.back();
+        c.regions.pop_back();
+        c.bytes -= size;
+        return p;
+      }
+    }
+  }
+  return map_huge(size);
 }
 
 void bulk_deallocate(void* p, std::size_t bytes) noexcept {
@@ -134,7 +162,20 @@ void bulk_deallocate(void* p, std::size_t bytes) noexcept {
     ::operator delete(p);
     return;
   }
-  ::munmap(p, round_huge(bytes));
+  std::size_t size = round_huge(bytes);
+  BulkCache& c = bulk_cache();
+  {
+    std::lock_guard lock(c.mu);
+    if (c.bytes + size <= kBulkCacheBytes) {
+      try {
+        c.regions.emplace_back(size, p);
+        c.bytes += size;
+        return;
+      } catch (...) {
+      }
+    }
+  }
+  ::munmap(p, size);
 }
 
 void* frame_allocate(std::size_t size) {

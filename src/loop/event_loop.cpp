@@ -268,12 +268,13 @@ void EventLoop::task_finished(detail::TaskBase* t) noexcept {
       }
     } else if (task_holes_ > 64 && task_holes_ * 2 > tasks_.size()) {
       std::size_t j = 0;
-      for (detail::TaskBase* x : tasks_) {
+      for (std::size_t k = 0; k < tasks_.size(); ++k) {
+        detail::TaskBase* x = tasks_[k];
         if (!x) continue;
         x->loop_index = static_cast<std::uint32_t>(j);
         tasks_[j++] = x;
       }
-      tasks_.resize(j);
+      while (tasks_.size() > j) tasks_.pop_back();
       task_holes_ = 0;
     }
   }
@@ -283,8 +284,8 @@ void EventLoop::task_finished(detail::TaskBase* t) noexcept {
 std::vector<TaskRef> EventLoop::all_tasks() const {
   std::vector<TaskRef> out;
   out.reserve(tasks_.size() - task_holes_);
-  for (detail::TaskBase* t : tasks_) {
-    if (t) out.emplace_back(t);
+  for (std::size_t k = 0; k < tasks_.size(); ++k) {
+    if (detail::TaskBase* t = tasks_[k]) out.emplace_back(t);
   }
   return out;
 }

@@ -14,7 +14,7 @@ inline HandleImpl* as_handle(std::uintptr_t t) { return reinterpret_cast<HandleI
 }  // namespace
 
 void TimerQueue::push(Entry e) {
-  if (fifo_head_ == fifo_.size() || !e.before(fifo_.back())) {
+  if (fifo_.empty() || !e.before(fifo_.back())) {
     fifo_.push_back(e);
   } else {
     heap_.push_back(e);
@@ -40,8 +40,8 @@ void TimerQueue::prune() noexcept {
   // Drop stale entries at the front so the next deadline is a live one (a virtual clock
   // would otherwise jump to the deadline of a cancelled sleep).
   while (!empty()) {
-    bool fifo_first = fifo_head_ != fifo_.size() && (heap_.empty() || !heap_.front().before(fifo_[fifo_head_]));
-    const Entry& e = fifo_first ? fifo_[fifo_head_] : heap_.front();
+    bool fifo_first = !fifo_.empty() && (heap_.empty() || !heap_.front().before(fifo_.front()));
+    const Entry& e = fifo_first ? fifo_.front() : heap_.front();
     if (!stale(e)) return;
     Entry gone = pop();
     if (is_task(gone.target) && cancelled_) --cancelled_;
@@ -50,28 +50,21 @@ void TimerQueue::prune() noexcept {
 }
 
 std::int64_t TimerQueue::next_when() const noexcept {
-  if (fifo_head_ == fifo_.size()) return heap_.front().when;
-  if (heap_.empty()) return fifo_[fifo_head_].when;
-  return std::min(fifo_[fifo_head_].when, heap_.front().when);
+  if (fifo_.empty()) return heap_.front().when;
+  if (heap_.empty()) return fifo_[0].when;
+  return std::min(fifo_[0].when, heap_.front().when);
 }
 
 TimerQueue::Entry TimerQueue::pop() {
-  bool fifo_empty = fifo_head_ == fifo_.size();
-  bool from_heap = fifo_empty || (!heap_.empty() && heap_.front().before(fifo_[fifo_head_]));
+  bool from_heap = fifo_.empty() || (!heap_.empty() && heap_.front().before(fifo_.front()));
   Entry e;
   if (from_heap) {
     std::pop_heap(heap_.begin(), heap_.end(), Later{});
     e = heap_.back();
     heap_.pop_back();
   } else {
-    e = fifo_[fifo_head_++];
-    if (fifo_head_ == fifo_.size()) {
-      fifo_.clear();
-      fifo_head_ = 0;
-    } else if (fifo_head_ > 4096 && fifo_head_ * 2 > fifo_.size()) {
-      fifo_.erase(fifo_.begin(), fifo_.begin() + static_cast<std::ptrdiff_t>(fifo_head_));
-      fifo_head_ = 0;
-    }
+    e = fifo_.front();
+    fifo_.pop_front();
   }
   return e;
 }
@@ -119,12 +112,13 @@ void TimerQueue::compact() {
     drop(e);
     return false;
   };
-  decltype(fifo_) f;
-  for (std::size_t i = fifo_head_; i < fifo_.size(); ++i) {
-    if (keep(fifo_[i])) f.push_back(fifo_[i]);
+  // Live FIFO entries are moved to the back in order, then the old front is dropped.
+  std::size_t n = fifo_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    Entry e = fifo_.front();
+    fifo_.pop_front();
+    if (keep(e)) fifo_.push_back(e);
   }
-  fifo_.swap(f);
-  fifo_head_ = 0;
   decltype(heap_) h;
   h.reserve(heap_.size());
   for (const Entry& e : heap_) if (keep(e)) h.push_back(e);
@@ -134,10 +128,9 @@ void TimerQueue::compact() {
 }
 
 void TimerQueue::clear() noexcept {
-  for (std::size_t i = fifo_head_; i < fifo_.size(); ++i) drop(fifo_[i]);
+  for (std::size_t i = 0; i < fifo_.size(); ++i) drop(fifo_[i]);
   for (const Entry& e : heap_) drop(e);
   fifo_.clear();
-  fifo_head_ = 0;
   heap_.clear();
   cancelled_ = 0;
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "corio/core/detail/bulk_allocator.hpp"
+#include "corio/core/detail/chunked_queue.hpp"
 #include "corio/core/detail/runnable.hpp"
 
 namespace corio::detail {
@@ -36,8 +37,8 @@ class TimerQueue {
   /// Records that one entry became stale (for compaction).
   void note_cancelled() noexcept;
 
-  bool empty() const noexcept { return fifo_head_ == fifo_.size() && heap_.empty(); }
-  std::size_t size() const noexcept { return fifo_.size() - fifo_head_ + heap_.size(); }
+  bool empty() const noexcept { return fifo_.empty() && heap_.empty(); }
+  std::size_t size() const noexcept { return fifo_.size() + heap_.size(); }
   /// Drops stale entries from the front.
   void prune() noexcept;
   /// Deadline of the earliest entry (possibly stale). Precondition: !empty().
@@ -67,10 +68,7 @@ class TimerQueue {
   static void drop(const Entry& e) noexcept;
   void compact();
 
-  // The FIFO lane is a vector consumed from fifo_head_; the consumed prefix is dropped
-  // when it is more than half of the vector.
-  std::vector<Entry, BulkAllocator<Entry>> fifo_;
-  std::size_t fifo_head_ = 0;
+  ChunkedQueue<Entry> fifo_;
   std::vector<Entry, BulkAllocator<Entry>> heap_;
   std::uint32_t seq_ = 0;
   std::size_t cancelled_ = 0;

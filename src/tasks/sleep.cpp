@@ -14,7 +14,7 @@ bool cancel_sleep(void* loop, TaskBase* task, const std::string*) {
 }  // namespace
 
 void SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
-  task = tls_current_task;
+  TaskBase* task = tls_current_task;
   if (!task) throw RuntimeError("sleep() must be awaited inside a running task");
   if (delay_ns <= 0) {
     task->park(h, nullptr, nullptr);

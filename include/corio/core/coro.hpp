@@ -31,9 +31,14 @@ namespace detail {
 /// through the running loop's exception handler when debug mode is on.
 void report_never_awaited(const std::source_location& where) noexcept;
 
+/// Where the promise being constructed on this thread was created. The compiler
+/// constructs the promise and then calls get_return_object right away, so the location
+/// travels through here into the Coro object instead of taking room in every frame.
+inline thread_local std::source_location tls_promise_where{};
+
 class CoroPromiseBase : public PooledObject {
  public:
-  explicit CoroPromiseBase(std::source_location where) noexcept : where_(where) {}
+  explicit CoroPromiseBase(std::source_location where) noexcept { tls_promise_where = where; }
 
   std::suspend_always initial_suspend() noexcept { return {}; }
 
@@ -48,11 +53,9 @@ class CoroPromiseBase : public PooledObject {
   FinalAwaiter final_suspend() noexcept { return {}; }
 
   void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
-  const std::source_location& where() const noexcept { return where_; }
 
  private:
   std::coroutine_handle<> continuation_;
-  std::source_location where_;
 };
 
 template <class T>
@@ -101,12 +104,13 @@ class [[nodiscard]] Coro {
   using value_type = T;
 
   Coro() noexcept = default;
-  explicit Coro(handle_type h) noexcept : h_(h) {}
-  Coro(Coro&& o) noexcept : h_(std::exchange(o.h_, nullptr)), started_(o.started_) {}
+  Coro(handle_type h, std::source_location where) noexcept : h_(h), where_(where) {}
+  Coro(Coro&& o) noexcept : h_(std::exchange(o.h_, nullptr)), where_(o.where_), started_(o.started_) {}
   Coro& operator=(Coro&& o) noexcept {
     if (this != &o) {
       reset();
       h_ = std::exchange(o.h_, nullptr);
+      where_ = o.where_;
       started_ = o.started_;
     }
     return *this;
@@ -120,7 +124,7 @@ class [[nodiscard]] Coro {
   /// True once the coroutine body has returned or thrown.
   bool done() const noexcept { return h_ && h_.done(); }
   /// Where the coroutine function is defined (used in debug reports).
-  std::source_location where() const noexcept { return h_ ? h_.promise().where() : std::source_location{}; }
+  std::source_location where() const noexcept { return where_; }
 
   /// Gives up ownership of the frame (the caller must destroy it). Used by Task.
   handle_type release() noexcept {
@@ -145,22 +149,23 @@ class [[nodiscard]] Coro {
  private:
   void reset() noexcept {
     if (!h_) return;
-    if (!started_) detail::report_never_awaited(h_.promise().where());
+    if (!started_) detail::report_never_awaited(where_);
     h_.destroy();
     h_ = nullptr;
   }
 
   handle_type h_{};
+  std::source_location where_{};
   bool started_ = false;
 };
 
 namespace detail {
 template <class T>
 Coro<T> CoroPromise<T>::get_return_object() noexcept {
-  return Coro<T>(std::coroutine_handle<CoroPromise<T>>::from_promise(*this));
+  return Coro<T>(std::coroutine_handle<CoroPromise<T>>::from_promise(*this), tls_promise_where);
 }
 inline Coro<void> CoroPromise<void>::get_return_object() noexcept {
-  return Coro<void>(std::coroutine_handle<CoroPromise<void>>::from_promise(*this));
+  return Coro<void>(std::coroutine_handle<CoroPromise<void>>::from_promise(*this), tls_promise_where);
 }
 }  // namespace detail
 

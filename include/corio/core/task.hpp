@@ -46,10 +46,14 @@ void register_task(LoopCore* loop, TaskBase* t) noexcept;
 
 template <class T>
 Task<T> spawn(LoopCore* loop, Coro<T> coro, std::string name, std::source_location created) {
+  std::source_location where = coro.where();
   auto h = coro.release();
   auto* s = new TaskState<T>(loop, h);
   if (!name.empty()) s->set_name(std::move(name));
-  if (loop->debug()) s->set_created_at(created);
+  if (loop->debug()) {
+    s->set_created_at(created);
+    s->set_coro_where(where);
+  }
   s->add_ref();  // the loop's reference, dropped when the task finishes
   register_task(loop, s);
   s->start();

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "corio/core/coro.hpp"
-#include "corio/core/detail/bulk_allocator.hpp"
+#include "corio/core/detail/chunked_queue.hpp"
 #include "corio/core/future.hpp"
 #include "corio/core/task.hpp"
 #include "corio/loop/handle.hpp"
@@ -163,7 +163,7 @@ class EventLoop final : public detail::LoopCore {
   std::unique_ptr<detail::LoopIo> io_;  // threadsafe inbox, fd watches, signals
   // Live tasks; a finished task leaves a null hole (no other task is touched), and the
   // table is compacted when holes outnumber live entries.
-  std::vector<detail::TaskBase*, detail::BulkAllocator<detail::TaskBase*>> tasks_;
+  detail::ChunkedQueue<detail::TaskBase*> tasks_;
   std::size_t task_holes_ = 0;
   ExceptionHandler handler_;
   std::int64_t virtual_now_ = 0;

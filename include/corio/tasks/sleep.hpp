@@ -10,12 +10,13 @@
 namespace corio {
 
 namespace detail {
+// Only the delay is stored: the awaiter lives in every sleeping frame, and the task
+// is the current one again when await_resume runs.
 struct SleepAwaiter {
   std::int64_t delay_ns;
-  TaskBase* task = nullptr;
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h);
-  void await_resume() { task->throw_if_cancel_requested(); }
+  void await_resume() { tls_current_task->throw_if_cancel_requested(); }
 };
 }  // namespace detail
 

@@ -44,6 +44,9 @@ class EpollDriver final : public Driver {
   void cancel(IoOp* op) noexcept override {
     if (!op->pending) return;
     FdState& st = fds_[op->fd];
+    // Already finished or cancelled, waiting in done_ (a second cancel, e.g. by its
+    // owner and then by its task): unlinking again would corrupt the fd's list.
+    if (!op->prev && st.head != op) return;
     unlink(st, op);
     try {
       update(op->fd, st);

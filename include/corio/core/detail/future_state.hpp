@@ -40,6 +40,7 @@ struct FutureExtra {
   std::string cancel_msg;
   std::unique_ptr<std::string> name;   // tasks: set_name / create_task(name)
   std::source_location created_at{};   // tasks: recorded in debug mode
+  std::source_location coro_where{};   // tasks: the coroutine function, in debug mode
 };
 
 class FutureStateBase : public PooledObject {

@@ -43,8 +43,9 @@ class TaskBase : public FutureStateBase, public Runnable {
   }
   /// Records where the task was created (done in debug mode, as asyncio does).
   void set_created_at(std::source_location loc) { extra().created_at = loc; }
-  /// Where the task's coroutine function is defined (empty once the task finished).
-  virtual std::source_location coro_where() const noexcept = 0;
+  /// Where the task's coroutine function is defined (recorded in debug mode).
+  std::source_location coro_where() const noexcept { return extra_ ? extra_->coro_where : std::source_location{}; }
+  void set_coro_where(std::source_location loc) { extra().coro_where = loc; }
 
   void park(std::coroutine_handle<> h, CancelWaiterFn fn, void* ctx) noexcept {
     resume_point_ = h;
@@ -102,10 +103,6 @@ template <class T>
 class TaskState final : public TaskBase, public ValueBox<T> {
  public:
   using TaskBase::TaskBase;
-  std::source_location coro_where() const noexcept override {
-    if (!coro_) return {};
-    return std::coroutine_handle<CoroPromise<T>>::from_address(coro_.address()).promise().where();
-  }
 
  private:
   void collect_result() noexcept override {
