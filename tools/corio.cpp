@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "scanner.hpp"
 #include "tour.hpp"
 
 namespace {
@@ -20,6 +21,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"tour", "run the seeds' examples one after another, each checked against the seed",
      &corio::tour::tour_main},
+    {"scan", "TCP connect scan of a host's ports (the seed's port scanner)", &corio::scan::scan_main},
 };
 
 void usage(std::FILE* to) {
