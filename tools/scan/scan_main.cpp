@@ -10,6 +10,7 @@
 #include <string>
 
 #include <corio/corio.hpp>
+#include <corio/net/dns.hpp>
 #include <corio/net/errors.hpp>
 
 #include "scanner.hpp"
@@ -20,10 +21,11 @@ namespace {
 constexpr const char* kUsage =
     "usage: corio scan HOST [--ports SPEC] [--concurrency N] [--timeout S] [--retries N]\n"
     "\n"
-    "TCP connect scan of HOST (a numeric IPv4 or IPv6 address, such as 127.0.0.1 or ::1).\n"
+    "TCP connect scan of HOST: an IPv4 or IPv6 address (127.0.0.1, ::1) or a name, resolved\n"
+    "with corio::getaddrinfo (the first address is scanned).\n"
     "\n"
     "  --ports SPEC       ports to scan: 1-65535 (default), 22,80,8000-8100\n"
-    "  --concurrency N    connects in flight at once (default 2048)\n"
+    "  --concurrency N    connects in flight at once (default 1024)\n"
     "  --timeout S        seconds to wait for an answer to one connect (default 1)\n"
     "  --retries N        further attempts for a port that timed out (default 1)\n"
     "\n"
@@ -108,12 +110,30 @@ Args parse_args(int argc, char** argv) {
     }
   }
   if (a.host.empty()) throw std::invalid_argument("HOST is missing");
-  try {
-    SocketAddress(a.host, 0);
-  } catch (const std::invalid_argument&) {
-    throw std::invalid_argument("HOST must be a numeric IPv4 or IPv6 address (corio has no resolver yet): " + a.host);
-  }
   return a;
+}
+
+/// A numeric HOST as it is; a name through getaddrinfo (its first address).
+Coro<std::string> resolve(std::string host) {
+  try {
+    SocketAddress(host, 0);
+    co_return host;
+  } catch (const std::invalid_argument&) {
+  }
+  auto infos = co_await getaddrinfo(host, 0, AddrInfoHints{.type = SOCK_STREAM});
+  if (infos.empty()) throw std::invalid_argument("no address for " + host);
+  co_return infos.front().address.host();
+}
+
+Coro<Result> resolve_and_scan(const Args& args, std::vector<std::uint16_t> ports, bool bar) {
+  std::string ip = co_await resolve(args.host);
+  std::printf("corio scan %s%s%s: %zu ports, %d at a time, timeout %g s\n", args.host.c_str(),
+              ip == args.host ? "" : " = ", ip == args.host ? "" : ip.c_str(), ports.size(),
+              args.options.concurrency, static_cast<double>(args.options.timeout.count()) / 1e9);
+  std::fflush(stdout);
+  Options options = args.options;
+  if (bar) options.on_progress = &draw_bar;
+  co_return co_await scan(ip, std::move(ports), options);
 }
 
 }  // namespace
@@ -135,14 +155,9 @@ int scan_main(int argc, char** argv) {
     return 2;
   }
   bool bar = ::isatty(STDERR_FILENO) == 1;
-  if (bar) args.options.on_progress = &draw_bar;
-
-  std::printf("corio scan %s: %zu ports, %d at a time, timeout %g s\n", args.host.c_str(), ports.size(),
-              args.options.concurrency, static_cast<double>(args.options.timeout.count()) / 1e9);
-  std::fflush(stdout);
   Result r;
   try {
-    r = corio::run(scan(args.host, std::move(ports), args.options));
+    r = corio::run(resolve_and_scan(args, std::move(ports), bar));
   } catch (const std::exception& e) {
     if (bar) std::fputs("\r\033[K", stderr);
     std::fprintf(stderr, "corio scan: %s\n", e.what());

@@ -63,7 +63,7 @@ struct Progress {
 
 struct Options {
   /// Worker tasks, that is connects in flight at once.
-  int concurrency = 2048;
+  int concurrency = 1024;
   /// Deadline of one connect attempt.
   std::chrono::nanoseconds timeout = std::chrono::seconds(1);
   /// Further attempts for a port whose connect timed out, before it is filtered.
