@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "corio/loop/event_loop.hpp"
+#include "net/dns_results.hpp"
 
 namespace corio::detail {
 

@@ -109,7 +109,4 @@ class ResolverCore {
 /// The default core of `loop` (created on first use; one per loop and thread).
 ResolverCore& default_resolver(EventLoop& loop);
 
-/// Throws the gaierror for c-ares status `status`; `what` names the lookup.
-[[noreturn]] void throw_gaierror(int status, const std::string& what);
-
 }  // namespace corio::detail

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "corio/loop/event_loop.hpp"
 #include "corio/net/detail/io_await.hpp"
@@ -103,6 +104,7 @@ Coro<void> pipe_wait_closed(std::shared_ptr<PipeWriterState> s) {
 // ---- reader ----
 
 std::string PipeReaderState::take(std::size_t n) {
+  if (pos == 0 && n == buf.size()) return std::exchange(buf, std::string());  // read(-1): no copy
   std::string out = buf.substr(pos, n);
   pos += n;
   if (pos == buf.size()) {

@@ -67,6 +67,22 @@ TEST(Subprocess, StderrToStdoutAndDevnull) {
   }());
 }
 
+TEST(Subprocess, RedirectToADescriptor) {
+  corio::run([]() -> Coro<void> {
+    char path[] = "/tmp/corio-subprocess-out-XXXXXX";
+    int fd = ::mkstemp(path);
+    EXPECT_GE(fd, 0);
+    Process p = co_await create_subprocess_shell("echo to the file; echo also >&2",
+                                                 {.stdout = corio::subprocess::Redirect::from_fd(fd), .stderr = STDOUT});
+    EXPECT_EQ(co_await p.wait(), 0);
+    char buf[64] = {};
+    EXPECT_EQ(::pread(fd, buf, sizeof buf - 1, 0), 17);
+    EXPECT_STREQ(buf, "to the file\nalso\n");
+    ::close(fd);  // still the caller's
+    ::unlink(path);
+  }());
+}
+
 TEST(Subprocess, CatRoundTripsStdinToStdout) {
   corio::run([]() -> Coro<void> {
     // Line by line: write + drain, readline, close for EOF.
