@@ -47,7 +47,7 @@ Coro<void> fill(std::shared_ptr<PipeReaderState> s) {
       a.op.len = static_cast<std::uint32_t>(PipeReaderState::kChunk);
       r = co_await a;
     }
-    if (r == -EAGAIN || r == -EINTR) {  // io_uring on an empty non-blocking pipe
+    if (r == -EAGAIN || r == -EINTR) {  // io_uring of older kernels on an empty pipe
       IoAwait p;
       p.op.kind = OpKind::Poll;
       p.op.fd = s->fd;

@@ -10,8 +10,8 @@
 // the kernel is writing into.
 //  - The reader receives with the loop's Read op into a chunk of its own and appends to
 //    its buffer; data is consumed only when a read returns it, so a cancelled read loses
-//    nothing. io_uring answers -EAGAIN for an empty non-blocking pipe; the reader then
-//    waits with a Poll op and reads again.
+//    nothing. Older kernels' io_uring answers -EAGAIN for an empty non-blocking pipe
+//    instead of waiting; the reader then waits with a Poll op and reads again.
 //  - The writer is asyncio's pipe transport: write() writes at once what the pipe takes
 //    and buffers the rest, which the loop flushes with an add_writer callback; drain()
 //    waits until the buffer is empty. Its write(2) calls run with SIGPIPE blocked on the
