@@ -10,6 +10,11 @@
 // A protocol factory returns a std::shared_ptr to a new protocol; a factory returning a
 // pointer to a subclass converts. The transport keeps the protocol alive; the returned
 // pair is for convenience. connection_made has been called when these return.
+//
+// With g++ 12, pass a factory that captures by value as a named variable (or as a
+// ProtocolFactory returned by a function), not as a lambda written inside the co_await
+// expression: g++ 12 destroys such a temporary twice, releasing what it captured once
+// too often. clang and later g++ are not affected.
 #pragma once
 
 #include <cstdint>

@@ -56,7 +56,9 @@ struct ServerOptions {
   int family = AF_UNSPEC;
 };
 
-/// The callback of start_server: runs as a task for each connection.
+/// The callback of start_server: runs as a task for each connection. (With g++ 12, a
+/// lambda that captures by value should be a named variable, not written inside the
+/// co_await expression: see create_connection.hpp.)
 using ClientConnectedCallback = std::function<Coro<void>(StreamReader, StreamWriter)>;
 
 /// A listening server (asyncio.Server). A handle: copies refer to the same server. The

@@ -39,8 +39,8 @@ class BaseTransport {
 /// A stream transport (asyncio.Transport: ReadTransport + WriteTransport).
 class Transport : public BaseTransport {
  public:
-  /// Writes `data` (never blocks; see the file comment). RuntimeError after write_eof()
-  /// or close().
+  /// Writes `data` (never blocks; see the file comment). RuntimeError after write_eof();
+  /// dropped after close(), as in asyncio.
   virtual void write(std::string_view data) = 0;
   /// Writes every piece, in order.
   virtual void writelines(std::span<const std::string_view> lines) = 0;
