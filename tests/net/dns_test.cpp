@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <set>
 #include <string>
 
@@ -24,8 +25,10 @@ using corio::SocketAddress;
 namespace {
 
 /// A UDP name server on 127.0.0.1 with fixed records:
-///   stub.corio.test    A 192.0.2.10, AAAA 2001:db8::10
-///   v4only.corio.test  A 192.0.2.11 (AAAA: no data)
+///   stub.corio.test    A 127.0.0.10, AAAA ::1 (loopback answers: c-ares connects a UDP
+///                      socket to each address to sort them, and nothing may leave
+///                      the loopback)
+///   v4only.corio.test  A 127.0.0.11 (AAAA: no data)
 ///   nodata.corio.test  neither (NOERROR, no answers)
 ///   slow.corio.test    never answered
 ///   anything else      NXDOMAIN
@@ -92,11 +95,11 @@ class DnsStub {
     if (name == "stub.corio.test" || name == "v4only.corio.test") {
       if (qtype == 1) {  // A
         in_addr a{};
-        ::inet_pton(AF_INET, name == "stub.corio.test" ? "192.0.2.10" : "192.0.2.11", &a);
+        ::inet_pton(AF_INET, name == "stub.corio.test" ? "127.0.0.10" : "127.0.0.11", &a);
         rdatas.emplace_back(reinterpret_cast<const char*>(&a), 4);
       } else if (qtype == 28 && name == "stub.corio.test") {  // AAAA
         in6_addr a{};
-        ::inet_pton(AF_INET6, "2001:db8::10", &a);
+        ::inet_pton(AF_INET6, "::1", &a);
         rdatas.emplace_back(reinterpret_cast<const char*>(&a), 16);
       }
     }
@@ -141,6 +144,25 @@ void with_stub(F body) {
     server.cancel();
   }(std::move(body)));
 }
+
+/// The tests that use the default resolver look up only "localhost", which must then
+/// come from /etc/hosts: without such a line they would ask the system's name server.
+bool hosts_file_has_localhost() {
+  std::FILE* f = std::fopen("/etc/hosts", "r");
+  if (!f) return false;
+  char line[512];
+  bool found = false;
+  while (!found && std::fgets(line, sizeof line, f)) {
+    std::string l(line);
+    l = l.substr(0, l.find('#'));
+    found = l.rfind("127.0.0.1", 0) == 0 && (" " + l + " ").find(" localhost") != std::string::npos;
+  }
+  std::fclose(f);
+  return found;
+}
+
+#define REQUIRE_LOCALHOST_IN_HOSTS_FILE() \
+  if (!hosts_file_has_localhost()) GTEST_SKIP() << "/etc/hosts has no 127.0.0.1 localhost line"
 
 int gai_errno(const std::exception_ptr& e) {
   try {
@@ -200,6 +222,7 @@ TEST(Getaddrinfo, NumericHostOfTheWrongFamilyIsAGaierror) {
 }
 
 TEST(Getaddrinfo, LocalhostComesFromEtcHosts) {
+  REQUIRE_LOCALHOST_IN_HOSTS_FILE();
   corio::run([]() -> Coro<void> {
     auto infos = co_await corio::getaddrinfo("localhost", 8080, {.family = AF_INET, .type = SOCK_STREAM});
     EXPECT_TRUE(endpoints(infos).count("127.0.0.1:8080"));
@@ -215,15 +238,15 @@ TEST(Getaddrinfo, ResolvesThroughADnsServerWithIpv6) {
   with_stub([](DnsStub& stub) -> Coro<void> {
     Resolver r(stub.options());
     auto infos = co_await r.getaddrinfo("stub.corio.test", 443, {.type = SOCK_STREAM});
-    EXPECT_EQ(endpoints(infos), (std::set<std::string>{"192.0.2.10:443", "[2001:db8::10]:443"}));
+    EXPECT_EQ(endpoints(infos), (std::set<std::string>{"127.0.0.10:443", "[::1]:443"}));
     EXPECT_EQ(stub.queries_for("stub.corio.test"), 2);  // A and AAAA
 
     auto v6 = co_await r.getaddrinfo("stub.corio.test", 443, {.family = AF_INET6, .type = SOCK_STREAM});
-    EXPECT_EQ(endpoints(v6), (std::set<std::string>{"[2001:db8::10]:443"}));
+    EXPECT_EQ(endpoints(v6), (std::set<std::string>{"[::1]:443"}));
     for (const AddrInfo& i : v6) EXPECT_EQ(i.family, AF_INET6);
 
     auto v4 = co_await r.getaddrinfo("v4only.corio.test", 53, {.type = SOCK_DGRAM});
-    EXPECT_EQ(endpoints(v4), (std::set<std::string>{"192.0.2.11:53"}));
+    EXPECT_EQ(endpoints(v4), (std::set<std::string>{"127.0.0.11:53"}));
     EXPECT_EQ(r.pending(), 0);
   });
 }
@@ -235,7 +258,7 @@ TEST(Getaddrinfo, ConcurrentLookupsShareTheChannel) {
                                             r.getaddrinfo("v4only.corio.test", 2, {.type = SOCK_STREAM}),
                                             r.getaddrinfo("localhost", 3, {.family = AF_INET, .type = SOCK_STREAM}));
     EXPECT_EQ(a.size(), 2u);
-    EXPECT_EQ(endpoints(b), (std::set<std::string>{"192.0.2.11:2"}));
+    EXPECT_EQ(endpoints(b), (std::set<std::string>{"127.0.0.11:2"}));
     EXPECT_TRUE(endpoints(c).count("127.0.0.1:3"));
     EXPECT_EQ(stub.queries_for("localhost"), 0);  // /etc/hosts answered it
   });
@@ -286,7 +309,7 @@ TEST(Getaddrinfo, CancellingTheTaskAbandonsTheLookup) {
 
     // The channel works on.
     auto infos = co_await r.getaddrinfo("stub.corio.test", 80, {.family = AF_INET});
-    EXPECT_EQ(endpoints(infos), (std::set<std::string>{"192.0.2.10:80"}));
+    EXPECT_EQ(endpoints(infos), (std::set<std::string>{"127.0.0.10:80"}));
 
     // wait_for over a lookup that never ends.
     EXPECT_THROW(co_await corio::wait_for(r.getaddrinfo("slow.corio.test", 80), 20ms), corio::TimeoutError);
@@ -326,12 +349,13 @@ TEST(Getaddrinfo, ALookupLeftRunningWhenTheLoopClosesIsDropped) {
   corio::run([&]() -> Coro<void> {
     auto server = corio::create_task(stub.serve());
     auto infos = co_await r.getaddrinfo("stub.corio.test", 80, {.family = AF_INET});
-    EXPECT_EQ(endpoints(infos), (std::set<std::string>{"192.0.2.10:80"}));
+    EXPECT_EQ(endpoints(infos), (std::set<std::string>{"127.0.0.10:80"}));
     server.cancel();
   }());
 }
 
 TEST(Getaddrinfo, WorksOnAVirtualClockLoop) {
+  REQUIRE_LOCALHOST_IN_HOSTS_FILE();
   // c-ares keeps real time; on a virtual clock its timer fires early and is re-armed
   // until the answer comes, so a lookup still ends (and a timeout still takes real time).
   corio::testing::run_virtual([]() -> Coro<void> {
@@ -339,7 +363,7 @@ TEST(Getaddrinfo, WorksOnAVirtualClockLoop) {
     auto server = corio::create_task(stub.serve());
     Resolver r(stub.options(50ms));
     auto infos = co_await r.getaddrinfo("stub.corio.test", 80, {.family = AF_INET, .type = SOCK_STREAM});
-    EXPECT_EQ(endpoints(infos), (std::set<std::string>{"192.0.2.10:80"}));
+    EXPECT_EQ(endpoints(infos), (std::set<std::string>{"127.0.0.10:80"}));
     CORIO_EXPECT_THROW_MSG(co_await r.getaddrinfo("slow.corio.test", 80), corio::gaierror, "slow.corio.test");
     auto local = co_await corio::getaddrinfo("localhost", 80, {.family = AF_INET, .type = SOCK_STREAM});
     EXPECT_FALSE(local.empty());
@@ -366,9 +390,9 @@ TEST(Getnameinfo, NumericAndHostsFileNames) {
     auto v6 = co_await r.getnameinfo(SocketAddress("::1", 49999), NI_NUMERICHOST);
     EXPECT_EQ(v6, (std::pair<std::string, std::string>("::1", "49999")));
     // Not in /etc/hosts, and the stub knows no PTR: numeric, or a gaierror if a name is required.
-    auto unknown = co_await r.getnameinfo(SocketAddress("192.0.2.99", 1), NI_NUMERICSERV);
-    EXPECT_EQ(unknown.first, "192.0.2.99");
-    CORIO_EXPECT_THROW_MSG(co_await r.getnameinfo(SocketAddress("192.0.2.99", 1), NI_NAMEREQD), corio::gaierror,
-                           "192.0.2.99");
+    auto unknown = co_await r.getnameinfo(SocketAddress("127.0.0.99", 1), NI_NUMERICSERV);
+    EXPECT_EQ(unknown.first, "127.0.0.99");
+    CORIO_EXPECT_THROW_MSG(co_await r.getnameinfo(SocketAddress("127.0.0.99", 1), NI_NAMEREQD), corio::gaierror,
+                           "127.0.0.99");
   });
 }
