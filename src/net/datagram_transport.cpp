@@ -90,6 +90,19 @@ class DatagramSocketTransport final : public DatagramTransport,
   }
 
  private:
+  // Forgets the receive in flight if the reading frame is destroyed while waiting (its
+  // task abandoned by a closing loop); if the kernel may still fill the buffer, the
+  // buffer is left to it.
+  struct RecvSlot {
+    DatagramSocketTransport* t;
+    const IoOp* op;
+    ~RecvSlot() {
+      if (t->recv_op_ != op) return;
+      t->recv_op_ = nullptr;
+      if (op->pending && t->loop_->is_closed()) (void)t->rbuf_.release();
+    }
+  };
+
   static Coro<void> read_loop(std::shared_ptr<DatagramSocketTransport> t) {
     struct Exit {
       DatagramSocketTransport* t;
@@ -112,6 +125,7 @@ class DatagramSocketTransport final : public DatagramTransport,
         a.op.kind = OpKind::RecvMsg;
         a.op.fd = t->fd_;
         a.op.msg = &msg;
+        RecvSlot slot{t.get(), &a.op};  // destroyed before `a`
         t->recv_op_ = &a.op;
         t->recv_cancelled_ = false;
         std::int32_t r;

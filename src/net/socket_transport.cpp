@@ -125,6 +125,19 @@ class SocketTransport final : public Transport,
   void abort_connection() noexcept override { abort(); }
 
  private:
+  // Forgets the receive in flight if the reading frame is destroyed while waiting (its
+  // task abandoned by a closing loop); if the kernel may still fill the buffer, the
+  // buffer is left to it.
+  struct RecvSlot {
+    SocketTransport* t;
+    const IoOp* op;
+    ~RecvSlot() {
+      if (t->recv_op_ != op) return;
+      t->recv_op_ = nullptr;
+      if (op->pending && t->loop_->is_closed()) (void)t->rbuf_.release();
+    }
+  };
+
   static Coro<void> read_loop(std::shared_ptr<SocketTransport> t) {
     struct Exit {
       SocketTransport* t;
@@ -145,6 +158,7 @@ class SocketTransport final : public Transport,
         }
         IoAwait a;
         prepare_recv(a, t->fd_, t->rbuf_.get(), kReadSize);
+        RecvSlot slot{t.get(), &a.op};  // destroyed before `a`
         t->recv_op_ = &a.op;
         t->recv_cancelled_ = false;
         std::int32_t r;

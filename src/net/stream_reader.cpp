@@ -31,21 +31,46 @@ namespace {
 
 // Waits until more data, EOF or an error is recorded in the state. A socket reader
 // receives into the buffer's free tail (at least `min_free` bytes offered).
+//
+// A receive that completes at once (epoll tries it before waiting) does not suspend;
+// after kReadyBudget of those in a row the task yields once anyway, so a peer that
+// always has data ready cannot starve the loop's other tasks. A cancellation pending
+// on the task is raised here, before anything is received.
 class MoreData : public Waiter {
  public:
+  static constexpr std::uint8_t kReadyBudget = 16;
+
   MoreData(StreamState& s, std::size_t min_free) noexcept : s_(s), min_free_(min_free) {}
+  MoreData(const MoreData&) = delete;
+  MoreData& operator=(const MoreData&) = delete;
+  // Runs before io_'s destructor, which drains the op if the loop can still run it.
+  ~MoreData() {
+    if (list) s_.waiting = false;  // parked on a fed reader
+    s_.receive_abandoned(&io_.op);
+  }
 
   bool await_ready() {
     if (s_.waiting) throw RuntimeError("read called while another coroutine is already waiting for incoming data");
+    if (TaskBase* t = tls_current_task) t->throw_if_cancel_requested();
     if (!s_.has_socket) return false;
     s_.prepare_space(std::max(min_free_, s_.chunk));
     prepare_recv(io_, s_.fd, s_.rbuf.get() + s_.rtail, std::min<std::size_t>(s_.rcap - s_.rtail, 1u << 30));
     if (!io_.await_ready()) return false;
     s_.on_received(io_.op.result, io_.op.len);
-    return true;
+    if (++s_.ready_streak < kReadyBudget) return true;
+    yield_ = true;  // the data is in; let the other tasks run before using it
+    return false;
   }
 
   void await_suspend(std::coroutine_handle<> h) {
+    s_.ready_streak = 0;
+    if (yield_) {
+      TaskBase* t = tls_current_task;
+      if (!t) throw RuntimeError("stream reads must be awaited inside a running task");
+      t->park(h, nullptr, nullptr);
+      t->wake();
+      return;
+    }
     if (!s_.has_socket) {
       s_.data_waiters.park(this, h);
     } else {
@@ -57,6 +82,10 @@ class MoreData : public Waiter {
   }
 
   void await_resume() {
+    if (yield_) {
+      tls_current_task->throw_if_cancel_requested();  // the bytes stay buffered
+      return;
+    }
     if (!s_.waiting) return;  // completed in await_ready
     s_.waiting = false;
     if (!s_.has_socket) {
@@ -79,6 +108,7 @@ class MoreData : public Waiter {
   StreamState& s_;
   std::size_t min_free_;
   IoAwait io_;
+  bool yield_ = false;
 };
 
 // One look at the buffer for readuntil (asyncio's algorithm, same messages): the

@@ -74,13 +74,26 @@ std::string StreamState::take(std::size_t n) {
 
 void StreamState::consume(std::size_t n) noexcept {
   rhead += n;
-  if (rhead == rtail) {
+  // While a receive is in flight (another task's read waits for more), the kernel
+  // writes at rtail: the buffer must not move under it.
+  if (rhead == rtail && !recv_op) {
     rhead = rtail = 0;
     // A burst made the buffer big: give the memory back once it is empty.
-    if (rcap > 2 * kMaxChunk && !recv_op) {
+    if (rcap > 2 * kMaxChunk) {
       rbuf.reset();
       rcap = 0;
     }
+  }
+}
+
+void StreamState::receive_abandoned(const IoOp* op) noexcept {
+  if (recv_op != op) return;
+  recv_op = nullptr;
+  waiting = false;
+  // The loop closed with the receive still in the kernel: the buffer is left to it.
+  if (op->pending && loop->is_closed()) {
+    (void)rbuf.release();
+    rcap = rhead = rtail = 0;
   }
 }
 

@@ -64,6 +64,9 @@ class StreamState final : public ServerConnection, private WriteSide::Hooks {
   void on_received(std::int32_t r, std::uint32_t offered) noexcept;
   /// After a receive completed: closes the socket if a close was waiting for it.
   void after_receive() noexcept;
+  /// The awaiter of receive `op` is destroyed while waiting (its task was abandoned by
+  /// a closing loop): forget the op, and leak the buffer if the kernel may still fill it.
+  void receive_abandoned(const IoOp* op) noexcept;
   void check_read_error() const {
     if (read_error) std::rethrow_exception(read_error);
   }
@@ -100,7 +103,8 @@ class StreamState final : public ServerConnection, private WriteSide::Hooks {
   bool eof = false;         // EOF received or fed, or the stream is closing
   bool waiting = false;     // a read waits for data
   bool recv_cancelled = false;
-  IoOp* recv_op = nullptr;  // the receive in flight
+  std::uint8_t ready_streak = 0;  // receives in a row that completed without waiting
+  IoOp* recv_op = nullptr;        // the receive in flight
   std::exception_ptr read_error;
   WaiterList data_waiters;  // socketless readers
 

@@ -3,6 +3,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include "corio/net/dns.hpp"
 #include "corio/sync/event.hpp"
@@ -256,6 +259,112 @@ TEST_F(StreamTest, ACancelledReadKeepsTheBytesThatArrived) {
     EXPECT_EQ(reader.buffered(), 5u);
     send_second.set();
     EXPECT_EQ(co_await reader.readexactly(10), "1234567890");
+    server.close();
+  }());
+}
+
+TEST_F(StreamTest, AReadOfBufferedDataWhileAnotherReadWaitsKeepsTheBufferInPlace) {
+  // Regression: emptying the buffer used to rewind it while the waiting read's receive
+  // was in flight, so the bytes it received were read from the wrong place.
+  run([]() -> Coro<void> {
+    Event send_more;
+    auto handler = [&](StreamReader, StreamWriter w) -> Coro<void> {
+      w.write("abc");
+      co_await send_more.wait();
+      w.write("123456");
+      co_await w.drain();
+    };
+    Server server = co_await start_server(handler, "127.0.0.1", 0);
+    auto [reader, writer] = co_await open_connection("127.0.0.1", port_of(server));
+    StreamReader r = reader;
+    auto waiting = create_task(r.readexactly(6));
+    EXPECT_TRUE(co_await until([&] { return r.buffered() == 3; }));
+    EXPECT_EQ(co_await reader.read(3), "abc") << "buffered data is read without waiting";
+    send_more.set();
+    EXPECT_EQ(co_await waiting, "123456");
+    server.close();
+  }());
+}
+
+// A peer that sends without pause: on epoll every receive completes at once.
+Coro<void> firehose(StreamReader, StreamWriter w) {
+  std::string chunk(1 << 16, 'h');
+  try {
+    for (int i = 0; i < 512; ++i) {
+      w.write(chunk);
+      co_await w.drain();
+    }
+  } catch (const ConnectionError&) {
+  }
+}
+
+TEST_F(StreamTest, AReaderOfAFastPeerDoesNotStarveTheOtherTasks) {
+  // The peer is a thread with a blocking socket, so data is always ready: on epoll every
+  // receive completes at once and the reader would never suspend by itself.
+  int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  SocketAddress any("127.0.0.1", 0);
+  ASSERT_EQ(::bind(lfd, any.raw(), any.size()), 0);
+  ASSERT_EQ(::listen(lfd, 1), 0);
+  SocketAddress addr;
+  addr.reset_for_output();
+  ::getsockname(lfd, addr.raw(), addr.size_ptr());
+  const std::size_t total_bytes = 32u << 20;
+  std::thread peer([lfd, total_bytes] {
+    int fd = ::accept(lfd, nullptr, nullptr);
+    std::string chunk(1 << 16, 'h');
+    for (std::size_t sent = 0; sent < total_bytes;) {
+      ssize_t n = ::send(fd, chunk.data(), std::min(chunk.size(), total_bytes - sent), MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+  });
+  run([&]() -> Coro<void> {
+    auto [reader, writer] = co_await open_connection("127.0.0.1", addr.port());
+    int ticks = 0;
+    bool done = false;
+    auto tick = [](int& n, const bool& stop) -> Coro<void> {
+      while (!stop) {
+        ++n;
+        co_await sleep(0s);
+      }
+    };
+    auto ticker = create_task(tick(ticks, done));
+    std::size_t total = 0;
+    for (;;) {
+      std::string d = co_await reader.read(4096);
+      if (d.empty()) break;
+      total += d.size();
+    }
+    done = true;
+    co_await ticker;
+    EXPECT_EQ(total, total_bytes);
+    EXPECT_GE(ticks, 5) << "the reading task must yield now and then";
+  }());
+  peer.join();
+  ::close(lfd);
+}
+
+TEST_F(StreamTest, ACancelledReaderOfAFastPeerStops) {
+  run([]() -> Coro<void> {
+    Server server = co_await start_server(firehose, "127.0.0.1", 0);
+    auto [reader, writer] = co_await open_connection("127.0.0.1", port_of(server));
+    StreamReader r = reader;
+    std::size_t total = 0;
+    auto read_all = [](StreamReader r, std::size_t& n) -> Coro<void> {
+      for (;;) n += (co_await r.read(4096)).size();
+    };
+    auto reading = create_task(read_all(r, total));
+    EXPECT_TRUE(co_await until([&] { return total > (1u << 20); }));
+    reading.cancel();
+    bool cancelled = false;
+    try {
+      co_await reading;
+    } catch (const CancelledError&) {
+      cancelled = true;
+    }
+    EXPECT_TRUE(cancelled);
+    EXPECT_LT(total, 512u << 16) << "the cancellation arrived before the peer stopped sending";
     server.close();
   }());
 }
