@@ -17,6 +17,7 @@
 #include <random>
 #include <system_error>
 #include <unordered_map>
+#include <utility>
 
 #include "corio/core/detail/task_state.hpp"
 #include "loop/driver/driver.hpp"
@@ -225,10 +226,12 @@ Handle EventLoop::call_soon_threadsafe(Callback fn) {
     io_->inbox.push_back(h);
     wake = !io_->wake_pending;
     io_->wake_pending = true;
-  }
-  if (wake) {
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(io_->wake_fd, &one, sizeof one);
+    // Written under the lock: close() sets closed_ under it before closing wake_fd, so
+    // the descriptor cannot be closed (and its number reused) under this write.
+    if (wake) {
+      std::uint64_t one = 1;
+      [[maybe_unused]] auto n = ::write(io_->wake_fd, &one, sizeof one);
+    }
   }
   return Handle(h);
 }
@@ -448,6 +451,15 @@ void EventLoop::close() {
   if (running_) throw RuntimeError("Cannot close a running event loop");
   if (closed_) return;
   if (tasks_.size() > task_holes_) cancel_leftover_tasks();
+  while (!close_callbacks_.empty()) {  // a callback may add another one
+    for (Callback& fn : std::exchange(close_callbacks_, {})) {
+      try {
+        fn();
+      } catch (...) {
+        call_exception_handler(ExceptionContext{"exception in close callback", std::current_exception(), {}, {}});
+      }
+    }
+  }
   {
     std::lock_guard lock(io_->mu);
     closed_ = true;

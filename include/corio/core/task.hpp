@@ -6,6 +6,7 @@
 // awaited any number of times.
 #pragma once
 
+#include <atomic>
 #include <source_location>
 #include <string>
 
@@ -43,6 +44,9 @@ class Task : public Future<T> {
 namespace detail {
 /// Registers a new task with its loop; implemented by the loop layer.
 void register_task(LoopCore* loop, TaskBase* t) noexcept;
+/// Set by the exec layer once a ContextVar is first set: gives a new task a copy of its
+/// creator's context (contextvars). Null until then, so spawning pays one load.
+inline std::atomic<void (*)(TaskBase*)> task_context_hook{nullptr};
 
 template <class T>
 Task<T> spawn(LoopCore* loop, Coro<T> coro, std::string name, std::source_location created) {
@@ -54,6 +58,7 @@ Task<T> spawn(LoopCore* loop, Coro<T> coro, std::string name, std::source_locati
     s->set_created_at(created);
     s->set_coro_where(where);
   }
+  if (auto* inherit = task_context_hook.load(std::memory_order_relaxed)) [[unlikely]] inherit(s);
   s->add_ref();  // the loop's reference, dropped when the task finishes
   register_task(loop, s);
   s->start();

@@ -84,6 +84,10 @@ class EventLoop final : public detail::LoopCore {
   void close();
   bool is_running() const noexcept { return running_; }
   bool is_closed() const noexcept { return closed_; }
+  /// Runs `fn` once when the loop closes: after the leftover tasks were cancelled, while
+  /// the loop can still run and call_soon_threadsafe still accepts callbacks (the exec
+  /// layer shuts the loop's default executor down there).
+  void add_close_callback(Callback fn) { close_callbacks_.push_back(std::move(fn)); }
 
   // ---- scheduling ----
 
@@ -166,6 +170,7 @@ class EventLoop final : public detail::LoopCore {
   detail::ChunkedQueue<detail::TaskBase*> tasks_;
   std::size_t task_holes_ = 0;
   ExceptionHandler handler_;
+  std::vector<Callback> close_callbacks_;
   std::int64_t virtual_now_ = 0;
   bool virtual_clock_ = false;
   bool running_ = false;

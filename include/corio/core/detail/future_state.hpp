@@ -41,6 +41,7 @@ struct FutureExtra {
   std::unique_ptr<std::string> name;   // tasks: set_name / create_task(name)
   std::source_location created_at{};   // tasks: recorded in debug mode
   std::source_location coro_where{};   // tasks: the coroutine function, in debug mode
+  std::shared_ptr<const void> context;  // tasks: contextvars values (exec/context_var.hpp)
 };
 
 class FutureStateBase : public PooledObject {

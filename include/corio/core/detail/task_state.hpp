@@ -46,6 +46,10 @@ class TaskBase : public FutureStateBase, public Runnable {
   /// Where the task's coroutine function is defined (recorded in debug mode).
   std::source_location coro_where() const noexcept { return extra_ ? extra_->coro_where : std::source_location{}; }
   void set_coro_where(std::source_location loc) { extra().coro_where = loc; }
+  /// The task's context variables (opaque to the core; see exec/context_var.hpp).
+  const void* context_ptr() const noexcept { return extra_ ? extra_->context.get() : nullptr; }
+  std::shared_ptr<const void> context() const noexcept { return extra_ ? extra_->context : nullptr; }
+  void set_context(std::shared_ptr<const void> ctx) { extra().context = std::move(ctx); }
 
   void park(std::coroutine_handle<> h, CancelWaiterFn fn, void* ctx) noexcept {
     resume_point_ = h;
