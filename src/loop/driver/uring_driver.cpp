@@ -9,15 +9,49 @@
 
 #include "loop/driver/driver.hpp"
 
+#if defined(__SANITIZE_THREAD__)
+#define CORIO_URING_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CORIO_URING_TSAN 1
+#endif
+#endif
+#ifdef CORIO_URING_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace corio::detail {
 namespace {
 
 constexpr unsigned kEntries = 4096;
 
+// liburing maps and unmaps the rings with raw system calls, which ThreadSanitizer does
+// not see: a ring mapped at the address of one that another thread's loop has just
+// released looks like it races with that thread's last accesses. A release when a ring
+// goes and an acquire when one comes, keyed by the mapped addresses, tell it that the
+// kernel handed the memory over.
+void ring_memory_released([[maybe_unused]] const io_uring& r) noexcept {
+#ifdef CORIO_URING_TSAN
+  __tsan_release(r.sq.ring_ptr);
+  __tsan_release(r.cq.ring_ptr);
+  __tsan_release(r.sq.sqes);
+#endif
+}
+void ring_memory_acquired([[maybe_unused]] const io_uring& r) noexcept {
+#ifdef CORIO_URING_TSAN
+  __tsan_acquire(r.sq.ring_ptr);
+  __tsan_acquire(r.cq.ring_ptr);
+  __tsan_acquire(r.sq.sqes);
+#endif
+}
+
 class UringDriver final : public Driver {
  public:
   explicit UringDriver(io_uring ring) : ring_(ring) {}
-  ~UringDriver() override { io_uring_queue_exit(&ring_); }
+  ~UringDriver() override {
+    ring_memory_released(ring_);
+    io_uring_queue_exit(&ring_);
+  }
 
   const char* name() const noexcept override { return "uring"; }
 
@@ -123,6 +157,7 @@ std::unique_ptr<Driver> make_uring_driver() {
     rc = io_uring_queue_init_params(kEntries, &ring, &params);
   }
   if (rc < 0) return nullptr;
+  ring_memory_acquired(ring);
   return std::make_unique<UringDriver>(ring);
 }
 
