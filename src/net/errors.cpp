@@ -12,6 +12,9 @@ void throw_os_error(int err, const std::string& what) {
     case EPIPE:
     case ESHUTDOWN: throw BrokenPipeError(err, what);
     case ENOENT: throw FileNotFoundError(err, what);
+    case EEXIST: throw FileExistsError(err, what);
+    case EISDIR: throw IsADirectoryError(err, what);
+    case ENOTDIR: throw NotADirectoryError(err, what);
     case EACCES:
     case EPERM: throw PermissionError(err, what);
     default: throw OSError(err, what);

@@ -47,6 +47,18 @@ class PermissionError : public OSError {
  public:
   using OSError::OSError;
 };
+class FileExistsError : public OSError {
+ public:
+  using OSError::OSError;
+};
+class IsADirectoryError : public OSError {
+ public:
+  using OSError::OSError;
+};
+class NotADirectoryError : public OSError {
+ public:
+  using OSError::OSError;
+};
 
 /// Throws the OSError subclass that matches `err` (a positive errno value).
 [[noreturn]] void throw_os_error(int err, const std::string& what);

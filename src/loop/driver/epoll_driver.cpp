@@ -132,8 +132,14 @@ class EpollDriver final : public Driver {
     ssize_t r = 0;
     switch (op->kind) {
       case OpKind::Poll: return false;
-      case OpKind::Read: r = ::read(op->fd, op->buf, op->len); break;
-      case OpKind::Write: r = ::write(op->fd, op->buf, op->len); break;
+      case OpKind::Read:
+        r = op->offset == kCurrentOffset ? ::read(op->fd, op->buf, op->len)
+                                         : ::pread(op->fd, op->buf, op->len, static_cast<off_t>(op->offset));
+        break;
+      case OpKind::Write:
+        r = op->offset == kCurrentOffset ? ::write(op->fd, op->buf, op->len)
+                                         : ::pwrite(op->fd, op->buf, op->len, static_cast<off_t>(op->offset));
+        break;
       case OpKind::Recv: r = ::recv(op->fd, op->buf, op->len, op->flags | MSG_DONTWAIT); break;
       case OpKind::Send: r = ::send(op->fd, op->buf, op->len, op->flags | MSG_DONTWAIT | MSG_NOSIGNAL); break;
       case OpKind::Accept: r = ::accept4(op->fd, op->addr, op->addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC); break;

@@ -64,10 +64,10 @@ class UringDriver final : public Driver {
         io_uring_prep_poll_add(sqe, op->fd, op->poll_mask);
         break;
       case OpKind::Read:
-        io_uring_prep_read(sqe, op->fd, op->buf, op->len, static_cast<__u64>(-1));
+        io_uring_prep_read(sqe, op->fd, op->buf, op->len, op->offset);  // ~0: file position
         break;
       case OpKind::Write:
-        io_uring_prep_write(sqe, op->fd, op->buf, op->len, static_cast<__u64>(-1));
+        io_uring_prep_write(sqe, op->fd, op->buf, op->len, op->offset);
         break;
       case OpKind::Recv:
         io_uring_prep_recv(sqe, op->fd, op->buf, op->len, op->flags);

@@ -14,8 +14,8 @@ namespace corio::detail {
 
 enum class OpKind : std::uint8_t {
   Poll,     // wait for poll_mask readiness; result = revents
-  Read,     // read(fd, buf, len)
-  Write,    // write(fd, buf, len)
+  Read,     // read(fd, buf, len), or pread at `offset` when it is not kCurrentOffset
+  Write,    // write(fd, buf, len), or pwrite at `offset` when it is not kCurrentOffset
   Recv,     // recv(fd, buf, len, flags)
   Send,     // send(fd, buf, len, flags | MSG_NOSIGNAL)
   Accept,   // accept4(fd, addr, addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC); result = new fd
@@ -23,6 +23,9 @@ enum class OpKind : std::uint8_t {
   RecvMsg,  // recvmsg(fd, msg, flags)
   SendMsg,  // sendmsg(fd, msg, flags | MSG_NOSIGNAL)
 };
+
+/// IoOp::offset of a Read/Write that uses (and moves) the file position: sockets, pipes.
+inline constexpr std::uint64_t kCurrentOffset = ~std::uint64_t{0};
 
 struct IoOp {
   using CompleteFn = void (*)(IoOp*) noexcept;
@@ -35,6 +38,7 @@ struct IoOp {
   std::int32_t result = 0;      // revents for Poll, bytes, new fd, 0, or -errno
   void* buf = nullptr;          // Read/Write/Recv/Send
   std::uint32_t len = 0;
+  std::uint64_t offset = kCurrentOffset;  // Read/Write: file offset (positional I/O)
   sockaddr* addr = nullptr;     // Accept (out) / Connect (in)
   socklen_t* addrlen = nullptr;
   msghdr* msg = nullptr;        // RecvMsg/SendMsg
