@@ -195,8 +195,13 @@ namespace {
 
 struct Item {
   std::uint16_t port;
-  std::uint16_t attempts;  // attempts that timed out so far
+  std::uint16_t attempts;  // attempts that went unanswered so far
+  std::uint16_t local = 0;  // attempts repeated after local errors
 };
+
+/// A port that meets local errors this often (5 ms apart) is not a passing shortage:
+/// the scan stops with the error.
+constexpr int kMaxLocalErrors = 1000;
 
 /// The state one scan shares between its workers (all on one loop: no locks).
 struct Scan {
@@ -225,16 +230,17 @@ Coro<void> worker(Scan& s) {
   int err = 0;
   while (true) {
     Item it = co_await s.queue.get();
+    set_port(addr, it.port);
     Attempt a;
     if (!sock) {
       try {
         sock = Socket(addr.family(), SOCK_STREAM);
       } catch (const OSError& e) {
         if (classify(e.errno_value()) != Attempt::Local) throw;
+        err = e.errno_value();
       }
     }
     if (sock) {
-      set_port(addr, it.port);
       a = co_await attempt(sock, addr, s.options.timeout, err);
       settle(sock, a);
     } else {
@@ -256,7 +262,7 @@ Coro<void> worker(Scan& s) {
       case Attempt::Odd:
         ++s.result.timeouts;
         if (it.attempts < s.options.retries) {
-          s.queue.put_nowait(Item{it.port, static_cast<std::uint16_t>(it.attempts + 1)});
+          s.queue.put_nowait(Item{it.port, static_cast<std::uint16_t>(it.attempts + 1), it.local});
         } else {
           s.result.filtered.push_back(it.port);
           ++s.done;
@@ -270,6 +276,9 @@ Coro<void> worker(Scan& s) {
         // Out of ephemeral ports or descriptors: the port goes back as it was, and this
         // worker pauses so that the others' sockets can close.
         ++s.result.local_errors;
+        if (++it.local >= kMaxLocalErrors) {
+          throw_os_error(err, "connect to " + addr.to_string() + " keeps failing on this machine");
+        }
         s.queue.put_nowait(it);
         s.queue.task_done();
         co_await sleep(std::chrono::milliseconds(5));

@@ -77,7 +77,8 @@ struct Result {
   std::vector<std::uint16_t> open;      // sorted
   std::vector<std::uint16_t> filtered;  // sorted
   std::size_t closed = 0;
-  std::size_t timeouts = 0;       // attempts that hit the deadline (retried or filtered)
+  std::size_t timeouts = 0;       // attempts without an answer (the deadline passed, or a
+                                  // reset during the handshake): retried, then filtered
   std::size_t self_connects = 0;  // completed connects to themselves, counted closed
   std::size_t local_errors = 0;   // attempts repeated after EADDRNOTAVAIL, EMFILE, ...
   double seconds = 0;             // wall time of the scan
@@ -93,7 +94,8 @@ Coro<PortState> probe(SocketAddress addr, std::chrono::nanoseconds timeout);
 Coro<PortState> probe(Socket& sock, SocketAddress addr, std::chrono::nanoseconds timeout);
 
 /// Scans `ports` of `host` (a numeric IPv4 or IPv6 address). Throws
-/// std::invalid_argument for a bad host or option.
+/// std::invalid_argument for a bad host or option, OSError if this machine keeps
+/// failing to make connects (1,000 local errors on one port).
 /// Cancellation: the workers are cancelled and their sockets closed.
 Coro<Result> scan(std::string host, std::vector<std::uint16_t> ports, Options options = {});
 
