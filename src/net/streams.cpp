@@ -12,13 +12,13 @@
 namespace corio {
 
 namespace detail {
+namespace {
 
+// A stream pair over the connected socket `fd` (owned from now on).
 StreamPair make_stream_pair(int fd, std::size_t limit, const SocketAddress* peer) {
   auto* s = new StreamState(&running_loop_ref(), fd, limit, peer);
   return StreamPair{StreamReader(s->new_handle()), StreamWriter(s->new_handle())};
 }
-
-namespace {
 
 // The task of one accepted connection: the user's callback, whose failure is reported
 // and closes the connection (asyncio's StreamReaderProtocol does the same).

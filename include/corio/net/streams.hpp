@@ -57,9 +57,4 @@ Coro<StreamPair> open_connection(Socket sock, ConnectionOptions options = {});
 /// Cancellation: the connect is abandoned and the socket closed.
 Coro<StreamPair> open_unix_connection(std::string path, ConnectionOptions options = {});
 
-namespace detail {
-/// A stream pair over the connected socket `fd` (owned from now on).
-StreamPair make_stream_pair(int fd, std::size_t limit, const SocketAddress* peer);
-}  // namespace detail
-
 }  // namespace corio
