@@ -197,7 +197,16 @@ Coro<std::string> readline_impl(StreamRef s) {
 }  // namespace
 }  // namespace detail
 
-StreamReader::StreamReader(std::size_t limit) : s_((new detail::StreamState(limit))->new_handle()) {}
+namespace detail {
+void check_limit(std::size_t limit) {
+  if (limit == 0) throw ValueError("Limit cannot be <= 0");
+}
+}  // namespace detail
+
+StreamReader::StreamReader(std::size_t limit) {
+  detail::check_limit(limit);
+  s_ = (new detail::StreamState(limit))->new_handle();
+}
 
 Coro<std::string> StreamReader::read(std::ptrdiff_t n) { return detail::read_impl(detail::StreamRef(s_), n); }
 Coro<std::string> StreamReader::readline() { return detail::readline_impl(detail::StreamRef(s_)); }

@@ -146,6 +146,9 @@ class StreamRef {
   StreamState* s_;
 };
 
+/// ValueError for a StreamReader limit of 0 (asyncio: "Limit cannot be <= 0").
+void check_limit(std::size_t limit);
+
 /// An exception_ptr holding the OSError subclass for `err`.
 std::exception_ptr make_os_error(int err, const std::string& what) noexcept;
 

@@ -17,7 +17,7 @@ namespace {
 // A stream pair over the connected socket `fd` (owned from now on).
 StreamPair make_stream_pair(int fd, std::size_t limit, const SocketAddress* peer) {
   auto* s = new StreamState(&running_loop_ref(), fd, limit, peer);
-  return StreamPair{StreamReader(s->new_handle()), StreamWriter(s->new_handle())};
+  return StreamPair{StreamReader::adopt(s->new_handle()), StreamWriter::adopt(s->new_handle())};
 }
 
 // The task of one accepted connection: the user's callback, whose failure is reported
@@ -50,8 +50,8 @@ void serve_streams(ServerCore& core, ClientConnectedCallback cb, std::size_t lim
   ServerCore* c = &core;
   core.on_accept = [c, shared_cb, limit](int fd, const SocketAddress& peer) {
     auto* s = new StreamState(c->loop, fd, limit, &peer);
-    StreamReader reader(s->new_handle());
-    StreamWriter writer(s->new_handle());
+    StreamReader reader = StreamReader::adopt(s->new_handle());
+    StreamWriter writer = StreamWriter::adopt(s->new_handle());
     s->attach_to(c->shared_from_this());
     c->loop->create_task(run_client(c->shared_from_this(), shared_cb, std::move(reader), std::move(writer)));
     c->add_active();  // the callback's task (dropped when it ends)
@@ -59,6 +59,7 @@ void serve_streams(ServerCore& core, ClientConnectedCallback cb, std::size_t lim
 }
 
 Server finish_server(std::shared_ptr<ServerCore> core, ClientConnectedCallback cb, const ServerOptions& o) {
+  check_limit(o.limit);
   core->backlog = o.backlog;
   serve_streams(*core, std::move(cb), o.limit);
   if (o.start_serving) core->start_serving();
@@ -69,15 +70,18 @@ Server finish_server(std::shared_ptr<ServerCore> core, ClientConnectedCallback c
 }  // namespace detail
 
 Coro<StreamPair> open_connection(std::string host, std::uint16_t port, ConnectionOptions o) {
+  detail::check_limit(o.limit);
   auto [sock, peer] = co_await detail::connect_stream(std::move(host), port, o.family, o.local_addr);
   co_return detail::make_stream_pair(sock.release(), o.limit, &peer);
 }
 
 Coro<StreamPair> open_connection(Socket sock, ConnectionOptions o) {
+  detail::check_limit(o.limit);
   co_return detail::make_stream_pair(sock.release(), o.limit, nullptr);
 }
 
 Coro<StreamPair> open_unix_connection(std::string path, ConnectionOptions o) {
+  detail::check_limit(o.limit);
   Socket sock = co_await detail::connect_unix(path);
   SocketAddress peer = SocketAddress::unix_path(path);
   co_return detail::make_stream_pair(sock.release(), o.limit, &peer);

@@ -260,6 +260,11 @@ TEST_F(ReaderTest, ACancelledReadLosesNoBytes) {
   run(body(r));
 }
 
+TEST_F(ReaderTest, ALimitOfZeroIsRejected) {
+  EXPECT_THROW(StreamReader(0), ValueError);
+  EXPECT_THROW(run(open_connection("127.0.0.1", 9, {.limit = 0})), ValueError);
+}
+
 TEST_F(ReaderTest, FeedDataAfterFeedEofRaisesRuntimeError) {
   StreamReader r;
   r.feed_eof();

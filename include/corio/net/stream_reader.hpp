@@ -67,8 +67,12 @@ class StreamReader {
  public:
   /// A reader without a socket, fed by feed_data()/feed_eof().
   explicit StreamReader(std::size_t limit = kDefaultStreamLimit);
-  /// Adopts a handle reference to `s` (used by open_connection and servers).
-  explicit StreamReader(detail::StreamState* s) noexcept : s_(s) {}
+  /// Takes over a handle reference to `s` (used by open_connection and servers).
+  static StreamReader adopt(detail::StreamState* s) noexcept {
+    StreamReader r{Adopting{}};
+    r.s_ = s;
+    return r;
+  }
   StreamReader(const StreamReader& o) noexcept : s_(o.s_) { if (s_) detail::stream_add_handle(s_); }
   StreamReader(StreamReader&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
   StreamReader& operator=(StreamReader o) noexcept {
@@ -111,6 +115,8 @@ class StreamReader {
   detail::StreamState* state() const noexcept { return s_; }
 
  private:
+  struct Adopting {};
+  explicit StreamReader(Adopting) noexcept {}
   detail::StreamState* s_ = nullptr;
 };
 

@@ -55,8 +55,12 @@ class StreamWriter {
     detail::StreamState* s_;
   };
 
-  /// Adopts a handle reference to `s` (used by open_connection and servers).
-  explicit StreamWriter(detail::StreamState* s) noexcept : s_(s) {}
+  /// Takes over a handle reference to `s` (used by open_connection and servers).
+  static StreamWriter adopt(detail::StreamState* s) noexcept {
+    StreamWriter w;
+    w.s_ = s;
+    return w;
+  }
   StreamWriter(const StreamWriter& o) noexcept : s_(o.s_) { if (s_) detail::stream_add_handle(s_); }
   StreamWriter(StreamWriter&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
   StreamWriter& operator=(StreamWriter o) noexcept {
@@ -114,6 +118,7 @@ class StreamWriter {
   detail::StreamState* state() const noexcept { return s_; }
 
  private:
+  StreamWriter() noexcept = default;
   detail::StreamState* s_ = nullptr;
 };
 
