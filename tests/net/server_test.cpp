@@ -64,6 +64,20 @@ TEST_F(ServerTest, BindingAPortInUseRaisesOSErrorNamingTheAddress) {
   }());
 }
 
+TEST_F(ServerTest, ReusePortLetsTwoServersShareAPort) {
+  run([]() -> Coro<void> {
+    Server first = co_await start_server(echo_handler, "127.0.0.1", 0, {.reuse_port = true});
+    std::uint16_t port = port_of(first);
+    Server second = co_await start_server(echo_handler, "127.0.0.1", port, {.reuse_port = true});
+    EXPECT_EQ(port_of(second), port);
+    EXPECT_EQ(co_await round_trip(port, "shared\n"), "shared\n");
+    first.close();
+    second.close();
+    co_await first.wait_closed();
+    co_await second.wait_closed();
+  }());
+}
+
 TEST_F(ServerTest, StartServingFalseListensOnlyWhenAsked) {
   run([]() -> Coro<void> {
     Server server = co_await start_server(echo_handler, "127.0.0.1", 0, {.start_serving = false});
