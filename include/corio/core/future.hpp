@@ -101,6 +101,11 @@ class Future {
         finish_wait();
         if constexpr (std::is_void_v<T>) {
           return;
+        } else if constexpr (std::is_copy_constructible_v<T> && std::is_move_constructible_v<T>) {
+          // When the awaited handle is the only one left (`co_await gather(...)` on a
+          // temporary), nobody can see the value again: move it instead of copying.
+          if (fut->unique()) return std::move(*detail::value_box<T>(fut).value);
+          return *detail::value_box<T>(fut).value;
         } else {
           return *detail::value_box<T>(fut).value;
         }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <source_location>
 #include <string>
+#include <string_view>
 
 #include "corio/core/future.hpp"
 
@@ -49,11 +50,11 @@ void register_task(LoopCore* loop, TaskBase* t) noexcept;
 inline std::atomic<void (*)(TaskBase*)> task_context_hook{nullptr};
 
 template <class T>
-Task<T> spawn(LoopCore* loop, Coro<T> coro, std::string name, std::source_location created) {
+Task<T> spawn(LoopCore* loop, Coro<T> coro, std::string_view name, std::source_location created) {
   std::source_location where = coro.where();
   auto h = coro.release();
   auto* s = new TaskState<T>(loop, h);
-  if (!name.empty()) s->set_name(std::move(name));
+  if (!name.empty()) s->set_name(std::string(name));
   if (loop->debug()) {
     s->set_created_at(created);
     s->set_coro_where(where);

@@ -18,6 +18,7 @@
 #include <optional>
 #include <source_location>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "corio/core/coro.hpp"
@@ -102,10 +103,10 @@ class EventLoop final : public detail::LoopCore {
   std::int64_t time_ns() const noexcept;
 
   template <class T>
-  Task<T> create_task(Coro<T> coro, std::string name = {},
+  Task<T> create_task(Coro<T> coro, std::string_view name = {},
                       std::source_location loc = std::source_location::current()) {
     check_open();
-    return detail::spawn(this, std::move(coro), std::move(name), loc);
+    return detail::spawn(this, std::move(coro), name, loc);
   }
   template <class T = void>
   Future<T> create_future() {

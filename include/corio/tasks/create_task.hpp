@@ -3,6 +3,7 @@
 
 #include <source_location>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "corio/loop/event_loop.hpp"
@@ -13,9 +14,9 @@ namespace corio {
 ///
 ///   corio::Task<int> t = corio::create_task(func1(), "func1");
 template <class T>
-Task<T> create_task(Coro<T> coro, std::string name = {},
+Task<T> create_task(Coro<T> coro, std::string_view name = {},
                     std::source_location loc = std::source_location::current()) {
-  return detail::running_loop_ref().create_task(std::move(coro), std::move(name), loc);
+  return detail::running_loop_ref().create_task(std::move(coro), name, loc);
 }
 
 /// A Coro becomes a task on the running loop; a Future or Task is returned as is.

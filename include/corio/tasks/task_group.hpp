@@ -20,6 +20,7 @@
 #include <memory>
 #include <source_location>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "corio/core/task.hpp"
@@ -38,10 +39,10 @@ class TaskGroup {
   /// Starts `coro` as a child task. Throws RuntimeError once the group is finished or
   /// shutting down after a failure.
   template <class T>
-  Task<T> create_task(Coro<T> coro, std::string name = {},
+  Task<T> create_task(Coro<T> coro, std::string_view name = {},
                       std::source_location loc = std::source_location::current()) {
     check_accepting();
-    Task<T> t = loop_->create_task(std::move(coro), std::move(name), loc);
+    Task<T> t = loop_->create_task(std::move(coro), name, loc);
     adopt(t.base());
     return t;
   }

@@ -54,6 +54,8 @@ class FutureStateBase : public PooledObject {
   virtual ~FutureStateBase();
 
   void add_ref() noexcept { ++refs_; }
+  /// True when exactly one handle refers to this state.
+  bool unique() const noexcept { return refs_ == 1; }
   void release() noexcept {
     if (--refs_ == 0) delete this;
   }
