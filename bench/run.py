@@ -164,6 +164,8 @@ TARGETS = [
            limit=1.5),
     Target("w3-bytes", "W3: <= 256 bytes per sleeping task (1,000,000 sleepers)", "w3-1m",
            "bytes_per_task", limit=256),
+    Target("w4", "W4: corio >= 50x asyncio's items/s", "w4", "items_per_s",
+           peer="asyncio", min_ratio=50),
 ]
 
 WORKLOAD_TITLES = {
