@@ -72,7 +72,8 @@ Future<T> wrap_future_on(EventLoop& loop, concurrent::Future<T> cf, bool take) {
 }  // namespace detail
 
 /// A Future of the running loop that completes with `cf` (asyncio.wrap_future). A
-/// move-only result is moved out of `cf` into the loop future.
+/// move-only result is moved out of `cf` into the loop future. Until `cf` completes (or
+/// is cancelled) the two futures keep each other alive, as asyncio's chained futures do.
 /// Cancellation: cancelling the returned future cancels `cf` (if it has not started).
 template <class T>
 Future<T> wrap_future(concurrent::Future<T> cf) {
