@@ -80,17 +80,19 @@ bool fds_for_both_ends() {
   return ::setrlimit(RLIMIT_NOFILE, &more) == 0;  // allowed with CAP_SYS_RESOURCE
 }
 
-Socket listening_socket() {
+// Listening before any fork: clients may connect before the server's loop runs.
+Socket listening_socket(int backlog) {
   Socket s(AF_INET, SOCK_STREAM);
   s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
   s.bind(SocketAddress("127.0.0.1", 0));
+  s.listen(backlog);
   return s;
 }
 
 TEST(StreamScale, TenThousandConcurrentConnectionsOnOneLoop) {
-  Socket listener = listening_socket();
-  std::uint16_t port = listener.getsockname().port();
   ServerOptions options{.backlog = 4096};
+  Socket listener = listening_socket(options.backlog);
+  std::uint16_t port = listener.getsockname().port();
 
   if (fds_for_both_ends()) {
     EventLoop loop;
