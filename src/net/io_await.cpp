@@ -9,6 +9,10 @@ namespace corio::detail {
 
 bool IoAwait::await_ready() {
   loop_ = &running_loop_ref();
+  // A pending cancellation must be delivered, not overtaken by an op that completes at
+  // once: such an op is submitted instead, and the task's step cancels it right away.
+  TaskBase* t = tls_current_task;
+  if (t && t->must_cancel()) return false;
   return loop_->driver().try_now(&op);
 }
 
@@ -37,7 +41,7 @@ std::int32_t IoAwait::await_resume() {
 IoAwait::~IoAwait() {
   // Only when a loop destroys a frame that is still waiting (closing with a task that
   // never finished): the kernel must be done with the op before its memory goes.
-  if (op.pending && loop_ && !loop_->is_closed()) {
+  if (op.pending && loop_ && loop_->has_driver()) {
     loop_->driver().cancel(&op);
     op.on_complete = [](IoOp*) noexcept {};
     for (int i = 0; i < 1000 && op.pending; ++i) loop_->driver().wait(1'000'000);

@@ -205,12 +205,12 @@ TEST(RealClock, TimeIsMonotonicSecondsOfSteadyClock) {
 TEST(RealClock, ShortTimersFireInOrderOnTheRealClock) {
   EventLoop loop;
   std::vector<int> order;
+  // Deadlines relative to one reading of the clock: with call_later, a descheduling of
+  // more than 1 ms between the first two calls would legitimately reverse them.
   double start = loop.time();
-  loop.call_later(2ms, [&] { order.push_back(2); });
-  loop.call_later(1ms, [&] {
-    order.push_back(1);
-  });
-  loop.call_later(3ms, [&] { loop.stop(); });
+  loop.call_at(start + 0.002, [&] { order.push_back(2); });
+  loop.call_at(start + 0.001, [&] { order.push_back(1); });
+  loop.call_at(start + 0.003, [&] { loop.stop(); });
   loop.run_forever();
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
   EXPECT_GE(loop.time() - start, 0.003);

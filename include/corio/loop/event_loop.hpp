@@ -147,6 +147,8 @@ class EventLoop final : public detail::LoopCore {
   void add_task_timer(std::int64_t when_ns, detail::TaskBase* t, std::uint32_t gen);
   void note_timer_cancelled() noexcept;
   detail::Driver& driver() noexcept { return *driver_; }
+  /// False once close() has released the driver (late destructors must not touch it).
+  bool has_driver() const noexcept { return driver_ != nullptr; }
   void report(const ExceptionContext& ctx) noexcept override { call_exception_handler(ctx); }
   void task_finished(detail::TaskBase* t) noexcept override;
   void register_task(detail::TaskBase* t);
