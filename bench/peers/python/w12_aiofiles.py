@@ -47,4 +47,4 @@ except Exception:  # noqa: BLE001  (only a label)
     AIOFILES = "?"
 emit("w12", "aiofiles", impl="aiofiles %s on %s" % (AIOFILES, loop_version(KIND)),
      path=PATH, bytes=n, chunk=CHUNK, chunks=chunks, seconds=seconds,
-     gb_per_s=n / seconds / 1e9, gib_per_s=n / seconds / 2**30, checksum=str(checksum))
+     bytes_per_s=n / seconds, gb_per_s=n / seconds / 1e9, gib_per_s=n / seconds / 2**30, checksum=str(checksum))
