@@ -9,17 +9,10 @@
 namespace corio::fs::detail {
 
 WorkerPool& WorkerPool::instance() {
-  static WorkerPool pool;
-  return pool;
-}
-
-WorkerPool::~WorkerPool() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  work_cv_.notify_all();
-  for (auto& t : threads_) t.join();
+  // Immortal: at exit a worker may still be inside a call that never returns (a read of
+  // an idle FIFO), which a join would wait for forever; exit() ends the threads instead.
+  static WorkerPool* pool = new WorkerPool;
+  return *pool;
 }
 
 void WorkerPool::submit(PoolJob* job) {
@@ -56,9 +49,8 @@ void WorkerPool::work() {
   std::unique_lock lock(mu_);
   for (;;) {
     ++idle_;
-    work_cv_.wait(lock, [this] { return stop_ || head_; });
+    work_cv_.wait(lock, [this] { return head_ != nullptr; });
     --idle_;
-    if (stop_) return;
     PoolJob* job = head_;
     head_ = job->next;
     if (head_) head_->prev = nullptr; else tail_ = nullptr;

@@ -57,7 +57,7 @@ class WorkerPool {
   /// At most this many threads; they are started on demand and live until exit.
   static constexpr int kMaxThreads = 4;
 
-  /// The process-wide pool.
+  /// The process-wide pool (never destroyed).
   static WorkerPool& instance();
 
   void submit(PoolJob* job);
@@ -65,8 +65,6 @@ class WorkerPool {
   bool unqueue(PoolJob* job) noexcept;
   /// Blocks until a started job is Done (its worker no longer touches it).
   void wait_done(PoolJob* job) noexcept;
-
-  ~WorkerPool();
 
  private:
   WorkerPool() = default;
@@ -79,7 +77,6 @@ class WorkerPool {
   PoolJob* tail_ = nullptr;
   std::vector<std::thread> threads_;
   int idle_ = 0;
-  bool stop_ = false;
 };
 
 /// Awaits one blocking call on the pool: co_await gives its result (>= 0, or -errno).
