@@ -67,7 +67,12 @@ Coro<std::string> read_impl(StateRef ref, std::ptrdiff_t n) {
   if (n < 0) co_return co_await read_all(s);
   const auto want = static_cast<std::size_t>(n);
   if (s.buffered() >= want || want - s.buffered() < s.bufsize) {
-    while (s.buffered() < want && co_await fill(s) > 0) {
+    // Never `while (s.buffered() < want && co_await fill(s) > 0)`: in a while or for
+    // condition g++ 12 evaluates a short-circuited co_await anyway (operand, await_ready,
+    // await_suspend; only await_resume is skipped), so every small read refilled (and
+    // doubled) the buffer, and a read of a pipe waited for data it already had.
+    while (s.buffered() < want) {
+      if (co_await fill(s) == 0) break;
     }
     std::string out(s.rbuf.data() + s.rbeg, std::min(want, s.buffered()));
     s.rbeg += out.size();
@@ -94,7 +99,8 @@ Coro<std::size_t> readinto_impl(StateRef ref, std::span<char> buf) {
   if (!s.wbuf.empty()) co_await flush_writes(s);
   const std::size_t want = buf.size();
   if (s.buffered() >= want || want - s.buffered() < s.bufsize) {
-    while (s.buffered() < want && co_await fill(s) > 0) {
+    while (s.buffered() < want) {
+      if (co_await fill(s) == 0) break;
     }
     co_return take(s, buf.data(), want);
   }
@@ -123,7 +129,9 @@ Coro<std::string> readline_impl(StateRef ref, std::ptrdiff_t limit) {
       co_return std::string(b, len);
     }
     scanned = avail;
-    if (avail == max || co_await fill(s) == 0) {
+    bool at_end = avail == max;
+    if (!at_end) at_end = co_await fill(s) == 0;
+    if (at_end) {
       std::string line(s.rbuf.data() + s.rbeg, std::min(s.buffered(), max));
       s.rbeg += line.size();
       co_return line;
