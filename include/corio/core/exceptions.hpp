@@ -63,6 +63,12 @@ class RuntimeError : public Error {
   using Error::Error;
 };
 
+/// A mapping has no entry for the key asked for (Python's KeyError).
+class KeyError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Raised by Generator::next/send when the generator has finished (Python's StopIteration).
 class StopIteration : public Error {
  public:
