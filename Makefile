@@ -5,7 +5,8 @@
 #                    -Werror) and build/asan (clang-16, ASan+UBSan); build/tsan
 #                    (clang-16, TSan) joins in once tests labelled `thread` exist
 #   make test-release | test-asan | test-tsan    one build and its tests
-#   make bench       build build/release, run bench/run.py
+#   make bench       bootstrap (with the benchmark peers: scripts/bootstrap --bench),
+#                    build build/release, run bench/run.py
 #   make clean       remove the three build trees
 #
 # CMake does the real work: the three configurations are the presets in
@@ -68,7 +69,8 @@ tour: build-release
 	$(RELEASE_DIR)/tools/corio tour
 
 bench: build-release
-	python3 bench/run.py
+	@$(if $(NO_BOOTSTRAP),true,scripts/bootstrap --bench)
+	python3 bench/run.py --build-dir $(RELEASE_DIR)
 
 # Each test-* target drops its previous ctest.log first, so that a build that breaks
 # is not summarised with the results of an earlier run.
