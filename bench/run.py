@@ -29,6 +29,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,28 +50,41 @@ IMG = os.path.join(ROOT, "docs", "img")
 class System:
     """One program in a case: corio or a peer."""
 
-    def __init__(self, name, argv, needs=None, native=None):
+    def __init__(self, name, argv, needs=None, native=None, ref=None, parse=None,
+                 tool=None):
         self.name = name
-        self.argv = argv      # with {bin} (corio binaries) and {peers} (native peers)
+        self.argv = argv      # with {bin} (corio binaries), {peers} (native peers) and,
+        #                       for a server, {port}
         self.needs = needs    # a Python module that must import, for optional peers
         self.native = native  # native peer: the metric parsed from its text line
+        self.ref = ref        # the row its ratio is taken against (default: the case's)
+        self.parse = parse    # parse(stdout, stderr) -> record or None (non-JSON tools)
+        self.tool = tool      # an executable that must be on PATH (e.g. dd)
 
 
 class Case:
     """One measured configuration: a workload, a size, a mode, and the systems run."""
 
-    def __init__(self, cid, workload, title, metrics, systems, note=""):
+    def __init__(self, cid, workload, title, metrics, systems, note="", cpus="0",
+                 client=None, client_cpus="1", baseline="corio", prepare=None):
         self.id = cid
         self.workload = workload
         self.title = title
         self.metrics = metrics  # [(json key, label, unit)]; lower is better unless the
-        #                         unit is a rate ("/s")
+        #                         unit is a rate ("/s") or a factor ("x", "cores")
         self.systems = systems
         self.note = note
+        self.cpus = cpus          # `taskset -c` of the measured program (the server)
+        self.client = client      # server cases: the load generator's argv ({bin},
+        #                           {port}, {pid}); its JSON line is the record
+        self.client_cpus = client_cpus
+        self.baseline = baseline  # the row the ratio column is taken against
+        self.prepare = prepare    # called before every process (untimed)
 
 
-def py(script, *args, needs=None, name=None):
-    return System(name or args[0], [PY, "%s/%s" % (PYPEERS, script)] + list(args), needs=needs)
+def py(script, *args, needs=None, name=None, ref=None):
+    return System(name or args[0], [PY, "%s/%s" % (PYPEERS, script)] + list(args), needs=needs,
+                  ref=ref)
 
 
 NS_TASK = [("ns_per_task", "time per task", "ns")]
@@ -147,10 +161,146 @@ CASES.append(
                  "is better; the ratio column is corio's rate over the peer's."))
 
 
+W5_METRICS = [("round_trips_per_s", "throughput", "rt/s"),
+              ("server_cpu_us_per_rt", "server CPU per round trip", "us"),
+              ("p99_us", "p99 latency", "us")]
+W5_CLIENT = ["{bin}/w05_echo_client", "{port}", "{pid}", "50", "{secs}", "64", "1"]
+
+CASES.append(
+    Case("w5", "w5", "W5 echo: TCP echo server, 50 connections each doing 64-byte "
+         "request/response, 10 s", W5_METRICS, [
+             System("corio", ["{bin}/w05_echo_server", "streams", "{port}"]),
+             System("corio-protocol", ["{bin}/w05_echo_server", "protocol", "{port}"],
+                    ref="corio-protocol"),
+             System("corio-epoll", ["env", "CORIO_DRIVER=epoll", "{bin}/w05_echo_server",
+                                    "streams", "{port}"]),
+             py("w05_echo_server.py", "asyncio", "streams", "{port}", name="asyncio"),
+             py("w05_echo_server.py", "uvloop", "streams", "{port}", needs="uvloop",
+                name="uvloop"),
+             py("w05_echo_server.py", "asyncio", "protocol", "{port}",
+                name="asyncio-protocol", ref="corio-protocol"),
+             py("w05_echo_server.py", "uvloop", "protocol", "{port}", needs="uvloop",
+                name="uvloop-protocol", ref="corio-protocol"),
+             System("asio", ["{peers}/asio_echo", "{port}"], native="port"),
+             System("tokio", ["{peers}/tokio_echo", "{port}"], native="port"),
+         ], client=W5_CLIENT,
+         note="The server is pinned to CPU 0, the load generator "
+              "(`bench/macro/w05_echo_client.cpp`, plain epoll, the same for every server) "
+              "to CPU 1; 1 s of warm-up, then 10 s measured. Each connection keeps one "
+              "64-byte request in flight and checks the echo. Server CPU per round trip is "
+              "(utime + stime of the server process over the measured 10 s, from "
+              "/proc/PID/stat) / round trips; the client reports its own CPU too, and when "
+              "both are near one core the client is the limit and CPU per round trip is the "
+              "fair comparison (BENCH.md). Streams servers: `read(65536)`, `write`, "
+              "`drain` in a loop (the asyncio documentation's handler; the same code in "
+              "corio); protocol servers: `data_received` writes the data back. Asio: "
+              "`async_read_some` + `async_write` in a coroutine per connection; Tokio: "
+              "`read` + `write_all` in a spawned task, current-thread runtime. Ratios of "
+              "streams servers and of Asio/Tokio are against corio's streams server, those "
+              "of protocol servers against corio's protocol server. corio and corio-protocol "
+              "run on the io_uring driver (the default where the kernel has it); "
+              "corio-epoll is the streams server on the epoll driver."))
+
+
+W12_FILE = "/tmp/corio-w12.bin"
+W12_SIZE = 1 << 30
+
+
+def prepare_w12():
+    """Makes the 1 GiB file once and pulls it into the page cache before every run."""
+    if not os.path.exists(W12_FILE) or os.path.getsize(W12_FILE) != W12_SIZE:
+        print("run.py: writing %s (1 GiB of /dev/urandom)" % W12_FILE, file=sys.stderr)
+        subprocess.run("head -c %d /dev/urandom > %s.tmp && mv %s.tmp %s"
+                       % (W12_SIZE, W12_FILE, W12_FILE, W12_FILE), shell=True, check=True)
+    subprocess.run(["cat", W12_FILE], stdout=subprocess.DEVNULL, check=True)
+
+
+def parse_dd(stdout, stderr):
+    """dd's last line: '1073741824 bytes (1.1 GB, 1.0 GiB) copied, 0.0782 s, 13.7 GB/s'."""
+    m = re.search(r"^(\d+) bytes .* copied, ([0-9.e-]+) s", stderr, re.M)
+    if not m:
+        return None
+    b, t = int(m.group(1)), float(m.group(2))
+    ver = subprocess.run(["dd", "--version"], capture_output=True, text=True).stdout
+    return {"bytes": b, "seconds": t, "bytes_per_s": b / t, "gb_per_s": b / t / 1e9,
+            "impl": "dd bs=1M (%s)" % (ver.splitlines()[0] if ver else "coreutils"),
+            "output": stderr.strip().splitlines()[-1]}
+
+
+def w12(name, driver, api):
+    return System(name, ["{bin}/w12_file_read", W12_FILE, driver, api])
+
+
+CASES.append(
+    Case("w12", "w12", "W12 file-read: a 1 GiB page-cached file read in 1 MiB chunks",
+         [("bytes_per_s", "read rate", "B/s")], [
+             w12("corio uring read", "uring", "read"),
+             w12("corio uring readinto", "uring", "readinto"),
+             w12("corio epoll read", "epoll", "read"),
+             w12("corio epoll readinto", "epoll", "readinto"),
+             w12("corio epoll-pool read", "epoll-pool", "read"),
+             py("w12_aiofiles.py", W12_FILE, needs="aiofiles", name="aiofiles"),
+             System("dd", ["dd", "if=" + W12_FILE, "of=/dev/null", "bs=1M"], parse=parse_dd,
+                    tool="dd"),
+         ], baseline="dd", prepare=prepare_w12,
+         note="The file is %s (1 GiB of random bytes, made once), read with `cat` into "
+              "the page cache before every run. Rates in decimal units, as dd prints them. "
+              "`read` is `co_await f.read(1 MiB)` (a new `std::string` per chunk, as "
+              "aiofiles' `read` returns new bytes); `readinto` reads into one reused "
+              "page-aligned buffer, as dd does. uring: io_uring reads; epoll: "
+              "`preadv2(RWF_NOWAIT)` on the loop thread for cached data; epoll-pool: "
+              "`CORIO_FS_NOWAIT=0`, every chunk a `pread` on a worker thread (aiofiles' "
+              "design). The ratio column is each rate over dd's (dd is the limit). "
+              "Details and the why: [docs/bench/w12.md](bench/w12.md)." % W12_FILE))
+
+CASES.append(
+    Case("w10", "w10", "W10 threads: two threads each doing a CPU loop vs one thread "
+         "doing both", [("speedup", "speed-up, 2 threads over 1", "x"),
+                        ("cpu_usage", "CPUs busy while 2 threads run", "cores")], [
+             System("corio", ["{bin}/w10_threads", "200000000", "2", "5"]),
+             py("w10_gil.py", "5000000", "2", "5", name="python-threading"),
+         ], cpus="0,1",
+         note="The loop is the seeds' `x = x ^ 1` (003.8): 200,000,000 iterations per "
+              "thread in C++ (on a corio `ThreadPoolExecutor`), 5,000,000 in Python "
+              "(`threading.Thread`, CPython with the GIL); each program times one thread "
+              "doing both loops and two threads doing one each, 5 times interleaved, and "
+              "reports the medians. The processes may use both CPUs (`taskset -c 0,1`); "
+              "the ideal speed-up is 2, and only when nothing else runs."))
+
+CASES.append(
+    Case("multiloop-w1", "multiloop", "Multi-loop scaling, W1-like: spawn + gather of "
+         "2,000,000 tasks per loop, 1 loop vs 2 loops",
+         [("tasks_per_s", "aggregate throughput", "tasks/s")], [
+             System("corio 1 loop", ["{bin}/multi_loop_scaling", "1", "2000000", "5"]),
+             System("corio 2 loops", ["{bin}/multi_loop_scaling", "2", "2000000", "5"]),
+         ], cpus="0,1", baseline="corio 1 loop",
+         note="`corio::MultiLoop(n)` (include/corio/exec/multi_loop.hpp): n event loops "
+              "on n threads, each running the same setup coroutine, nothing shared. Each "
+              "loop spawns and gathers 2,000,000 tasks of `f(x) -> x` in batches of "
+              "100,000; timed from `run()` to its return, median of 5 inside each process. "
+              "The ratio column is the aggregate rate over one loop's (ideal: 2 on these "
+              "2 CPUs)."))
+
+CASES.append(
+    Case("multiloop-echo", "multiloop", "Multi-loop scaling, W5 echo: corio's streams "
+         "server on 1 loop vs 2 loops (serve_multicore, SO_REUSEPORT)", W5_METRICS, [
+             System("corio 1 loop", ["{bin}/w05_echo_server", "streams", "{port}", "1"]),
+             System("corio 2 loops", ["{bin}/w05_echo_server", "streams", "{port}", "2"]),
+         ], client=W5_CLIENT, cpus="0,1", client_cpus="0,1", baseline="corio 1 loop",
+         note="The W5 load (50 connections, 64 bytes, 10 s) against the streams server "
+              "with `serve_multicore(2, ...)`: one SO_REUSEPORT listener per loop, the "
+              "kernel spreads the connections. Server and client may use both CPUs. On a "
+              "2-CPU machine the client needs about one CPU of its own (see W5), so a "
+              "second loop has no free CPU to run on: this shows what a second loop costs "
+              "or gains when the machine is full, not the scaling of a larger machine."))
+
+
 class Target:
-    def __init__(self, tid, text, case, metric, peer=None, min_ratio=None, limit=None):
+    def __init__(self, tid, text, case, metric, peer=None, min_ratio=None, limit=None,
+                 system="corio"):
         self.id, self.text, self.case, self.metric = tid, text, case, metric
         self.peer, self.min_ratio, self.limit = peer, min_ratio, limit
+        self.system = system
 
 
 TARGETS = [
@@ -166,6 +316,8 @@ TARGETS = [
            "bytes_per_task", limit=256),
     Target("w4", "W4: corio >= 50x asyncio's items/s", "w4", "items_per_s",
            peer="asyncio", min_ratio=50),
+    Target("w12", "W12: corio's read() >= 0.8x dd's rate (io_uring)", "w12", "bytes_per_s",
+           peer="dd", min_ratio=0.8, system="corio uring read"),
 ]
 
 WORKLOAD_TITLES = {
@@ -173,6 +325,10 @@ WORKLOAD_TITLES = {
     "w2": "W2 switch",
     "w3": "W3 sleepers",
     "w4": "W4 queue",
+    "w5": "W5 echo",
+    "w10": "W10 threads",
+    "w12": "W12 file-read",
+    "multiloop": "Multi-loop scaling",
 }
 
 
@@ -271,10 +427,14 @@ def run_one(case, system, argv, timeout, idle_wait=0, nice=0, warm_run=False):
     Touching memory from another process beforehand did not help; running the same
     command first does. It is applied to every system alike.
     """
-    cmd = ["taskset", "-c", "0"] + argv
+    cmd = ["taskset", "-c", case.cpus] + argv
     if nice:
         cmd = ["nice", "-n", str(nice)] + cmd
+    if case.prepare:
+        case.prepare()
     busy = wait_idle(idle_wait) if idle_wait > 0 else None
+    if case.client:
+        return run_server(case, system, cmd, timeout, nice, busy)
     if warm_run:
         try:
             subprocess.run(cmd, capture_output=True, timeout=timeout, cwd=ROOT)
@@ -288,7 +448,11 @@ def run_one(case, system, argv, timeout, idle_wait=0, nice=0, warm_run=False):
         return None, "timed out after %d s" % timeout
     if r.returncode != 0:
         return None, "exit %d: %s" % (r.returncode, (r.stderr or r.stdout).strip()[-300:])
-    if system.native:
+    if system.parse:
+        rec = system.parse(r.stdout, r.stderr)
+        if rec is None:
+            return None, "unparsed output: %s" % (r.stdout + r.stderr).strip()[-300:]
+    elif system.native:
         rec = parse_native(r.stdout, system.native, os.path.basename(argv[0]))
         if rec is None:
             return None, "unparsed output: %s" % r.stdout.strip()[-300:]
@@ -298,6 +462,101 @@ def run_one(case, system, argv, timeout, idle_wait=0, nice=0, warm_run=False):
             return None, "no JSON line: %s" % (r.stdout + r.stderr).strip()[-300:]
         rec = json.loads(lines[-1])
     rec.update({"case": case.id, "system_name": system.name, "cmd": sh(cmd),
+                "elapsed_s": round(time.time() - t0, 3), "loadavg_1m": load})
+    if busy is not None:
+        rec["busy_before"] = round(busy, 3)
+    return rec, None
+
+
+CLIENT_ARGS = {"secs": "10"}  # set from --echo-seconds
+
+
+def free_port():
+    import socket
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def read_line(proc, timeout):
+    """The first line the process prints on stdout, or None after `timeout` seconds."""
+    import select
+    deadline = time.time() + timeout
+    buf = b""
+    fd = proc.stdout.fileno()
+    while b"\n" not in buf and time.time() < deadline:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.time()))
+        if not ready:
+            break
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        buf += chunk
+    return buf.decode(errors="replace").split("\n")[0] if b"\n" in buf else None
+
+
+def run_server(case, system, cmd, timeout, nice, busy):
+    """Starts a server (cmd, with {port} free), runs the case's client against it.
+
+    The server prints one line once it listens: a JSON object with port, pid and impl
+    (corio, Python), or `name: port=P pid=N` (native peers). The client's JSON line is
+    the record; the server is stopped with SIGTERM (SIGKILL after 5 s).
+    """
+    import signal
+    import tempfile
+    port = free_port()
+    cmd = [a.replace("{port}", str(port)) for a in cmd]
+    errf = tempfile.TemporaryFile()
+    srv = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf, cwd=ROOT)
+    try:
+        line = read_line(srv, 15)
+        if line is None:
+            errf.seek(0)
+            return None, "server printed no ready line: %s" % (
+                errf.read().decode(errors="replace").strip()[-300:])
+        if line.startswith("{"):
+            info = json.loads(line)
+        else:
+            m = re.search(r"port=(\d+) pid=(\d+)", line)
+            if not m:
+                return None, "unparsed ready line: %s" % line[-300:]
+            info = {"port": int(m.group(1)), "pid": int(m.group(2)),
+                    "impl": native_impl(os.path.basename(system.argv[0]))}
+        pid = int(info.get("pid") or srv.pid)
+        client = [a.format(bin=CLIENT_ARGS["bin"], port=info["port"], pid=pid,
+                           secs=CLIENT_ARGS["secs"]) for a in case.client]
+        ccmd = ["taskset", "-c", case.client_cpus] + [rel(a) if a.startswith(ROOT) else a
+                                                      for a in client]
+        if nice:
+            ccmd = ["nice", "-n", str(nice)] + ccmd
+        load = float(open("/proc/loadavg").read().split()[0])
+        t0 = time.time()
+        try:
+            r = subprocess.run(ccmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+        except subprocess.TimeoutExpired:
+            return None, "client timed out after %d s" % timeout
+        if srv.poll() is not None:
+            return None, "server exited with %d during the run" % srv.returncode
+        if r.returncode != 0:
+            return None, "client exit %d: %s" % (r.returncode,
+                                                 (r.stderr or r.stdout).strip()[-300:])
+        lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
+        if not lines:
+            return None, "client printed no JSON line: %s" % r.stdout.strip()[-300:]
+        rec = json.loads(lines[-1])
+    finally:
+        if srv.poll() is None:
+            srv.send_signal(signal.SIGTERM)
+            try:
+                srv.wait(5)
+            except subprocess.TimeoutExpired:
+                srv.kill()
+                srv.wait()
+        errf.close()
+    rec.update({"impl": info.get("impl", system.name), "server_pid": pid,
+                "case": case.id, "system_name": system.name,
+                "cmd": sh([a if a != str(port) else "PORT" for a in cmd]),
+                "client_cmd": sh([a if a != str(info["port"]) else "PORT" for a in ccmd]),
                 "elapsed_s": round(time.time() - t0, 3), "loadavg_1m": load})
     if busy is not None:
         rec["busy_before"] = round(busy, 3)
@@ -364,7 +623,7 @@ def summarize(case, records):
 
 
 def higher_better(unit):
-    return unit.endswith("/s")
+    return unit.endswith("/s") or unit in ("x", "cores")
 
 
 def speedup(peer, corio, unit):
@@ -376,10 +635,17 @@ def fmt(v, unit):
     if unit.endswith("/s"):
         for scale, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
             if v >= scale:
-                return "%.2f %s%s" % (v / scale, prefix, unit)
+                sep = "" if unit in ("B/s", "items/s") else " "
+                return "%.2f %s%s%s" % (v / scale, prefix, sep, unit)
         return "%.0f %s" % (v, unit)
     if unit == "s":
         return "%.3f s" % v
+    if unit == "x":
+        return "%.2fx" % v
+    if unit == "cores":
+        return "%.2f" % v
+    if unit == "us":
+        return ("%.1f µs" if v >= 10 else "%.2f µs") % v
     if unit == "B":
         return "%.0f B" % v
     if v >= 1000:
@@ -399,7 +665,7 @@ def verdicts(summaries):
         s = summaries.get(t.case)
         if s is None:
             continue
-        corio = s.get("corio", {}).get(t.metric)
+        corio = s.get(t.system, {}).get(t.metric)
         if t.peer:
             peer = s.get(t.peer, {}).get(t.metric)
             if not corio or not peer:
@@ -409,8 +675,12 @@ def verdicts(summaries):
             unit = dict((k, u) for k, _, u in CASE_BY_ID[t.case].metrics)[t.metric]
             ratio = speedup(peer[0], corio[0], unit)
             ok = ratio >= t.min_ratio
-            fig = "%s / %s = %s (needs >= %dx)" % (
-                t.peer, "corio", fmt_ratio(ratio), t.min_ratio)
+            if higher_better(unit):
+                fig = "%s / %s = %s (needs >= %gx)" % (
+                    t.system, t.peer, fmt_ratio(ratio), t.min_ratio)
+            else:
+                fig = "%s / %s = %s (needs >= %gx)" % (
+                    t.peer, t.system, fmt_ratio(ratio), t.min_ratio)
         else:
             if not corio:
                 res.append({"id": t.id, "text": t.text, "verdict": "NOT MEASURED",
@@ -418,7 +688,7 @@ def verdicts(summaries):
                 continue
             ok = corio[0] < t.limit if t.metric == "wall_s" else corio[0] <= t.limit
             unit = dict((k, u) for k, _, u in CASE_BY_ID[t.case].metrics)[t.metric]
-            fig = "corio median %s (min %s, max %s)" % (fmt(corio[0], unit),
+            fig = "%s median %s (min %s, max %s)" % (t.system, fmt(corio[0], unit),
                                                          fmt(corio[1], unit),
                                                          fmt(corio[2], unit))
         res.append({"id": t.id, "text": t.text, "verdict": "PASS" if ok else "FAIL",
@@ -511,10 +781,16 @@ def _wrap(text, width):
 def section_markdown(workload, cases, summaries, records, machine, reps, runner_cmd, vds,
                      plotted, skipped):
     out = ["## %s" % WORKLOAD_TITLES.get(workload, workload), ""]
-    out.append("Measured %s on %s CPUs (%s), Linux %s, %s, %s; %d repetitions, every "
-               "process pinned with `taskset -c 0`; corio at %s. Runner: `%s`."
+    pins = {(c.cpus, c.client_cpus if c.client else None) for c in cases}
+    if pins == {("0", None)}:
+        pinned = "every process pinned with `taskset -c 0`"
+    else:
+        pinned = "CPUs as the commands show (`taskset -c`)"
+    out.append("Measured %s on %s CPUs (%s), Linux %s, %s, %s; %d repetitions, %s; "
+               "corio at %s. Runner: `%s`."
                % (machine["date"], machine["nproc"], machine["cpu"], machine["kernel"],
-                  machine["python"], machine["cxx"], reps, machine["corio_rev"], runner_cmd))
+                  machine["python"], machine["cxx"], reps, pinned, machine["corio_rev"],
+                  runner_cmd))
     loads = [r["loadavg_1m"] for r in records
              if "loadavg_1m" in r and CASE_BY_ID[r["case"]].workload == workload]
     busy = [r["busy_before"] for r in records
@@ -539,16 +815,20 @@ def section_markdown(workload, cases, summaries, records, machine, reps, runner_
             out.append(case.note)
             out.append("")
         heads = []
+        base = case.baseline
         for key, label, unit in case.metrics:
-            heads += ["%s, median (min-max)" % label,
-                      "corio / peer" if higher_better(unit) else "peer / corio"]
+            if base != "corio":
+                ratio_head = ("system / %s" if higher_better(unit) else "%s / system") % base
+            else:
+                ratio_head = "corio / peer" if higher_better(unit) else "peer / corio"
+            heads += ["%s, median (min-max)" % label, ratio_head]
         out.append("| system | implementation | " + " | ".join(heads) + " | command |")
         out.append("|---|---|" + "---|" * len(heads) + "---|")
-        corio = s.get("corio", {})
         for system in case.systems:
             if system.name not in s:
                 continue
             m = s[system.name]
+            ref = s.get(system.ref or base, {})
             cells = []
             for key, label, unit in case.metrics:
                 if key not in m:
@@ -556,18 +836,21 @@ def section_markdown(workload, cases, summaries, records, machine, reps, runner_
                     continue
                 med, lo, hi, n = m[key]
                 cells.append("%s (%s-%s)" % (fmt(med, unit), fmt(lo, unit), fmt(hi, unit)))
-                if system.name == "corio":
+                if system.name == (system.ref or base):
                     cells.append("1")
-                elif key in corio:
-                    cells.append(fmt_ratio(speedup(med, corio[key][0], unit)))
+                elif key in ref and base != "corio":
+                    cells.append(fmt_ratio(speedup(ref[key][0], med, unit)))
+                elif key in ref:
+                    cells.append(fmt_ratio(speedup(med, ref[key][0], unit)))
                 else:
                     cells.append("-")
-            cmd = next((r["cmd"] for r in records
+            cmd = next((r["cmd"] + ("` + `" + r["client_cmd"] if "client_cmd" in r else "")
+                        for r in records
                         if r["case"] == case.id and r["system_name"] == system.name), "")
             impl = next((r.get("impl") for r in records
                          if r["case"] == case.id and r["system_name"] == system.name
                          and r.get("impl")), None)
-            label = "**corio**" if system.name == "corio" else system.name
+            label = "**%s**" % system.name if system.name.startswith("corio") else system.name
             modes = {r.get("mode") for r in records
                      if r["case"] == case.id and r["system_name"] == system.name}
             if "future-pingpong" in modes:
@@ -597,8 +880,8 @@ corio against its peers on the workloads of BENCH.md, measured in the same run o
 same machine. Each figure is the median of the repetitions with the min-max range;
 "peer / corio" is the peer's median divided by corio's, i.e. how many times faster (or
 smaller) corio is (for a rate, "corio / peer"). Absolute numbers drift on these 2-core machines; the ratios hold
-better. Every process runs pinned to CPU 0 (`taskset -c 0`): all of these are
-single-loop workloads.
+better. Single-loop workloads run pinned to CPU 0 (`taskset -c 0`); W5's servers run on
+CPU 0 and its load generator on CPU 1; W10 and the multi-loop figures use both CPUs.
 
 Reproduce (the runner rewrites the sections it ran, the PNGs in `docs/img/`, and keeps
 raw JSON lines in `bench/results/`):
@@ -606,9 +889,15 @@ raw JSON lines in `bench/results/`):
 ```sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \\
       -DCORIO_BUILD_TESTS=OFF -DCORIO_BUILD_EXAMPLES=OFF
-ninja -C build/release w01_spawn w02_switch w03_sleepers w04_queue
-python3 bench/run.py --reps 3                  # or --only w1,w2 ; --build-dir DIR
+ninja -C build/release w01_spawn w02_switch w03_sleepers w04_queue w05_echo_server \
+      w05_echo_client w10_threads w12_file_read multi_loop_scaling
+scripts/bootstrap --bench                      # the peers' packages (Boost, Tokio, gevent)
+python3 bench/run.py --reps 3                  # or --only w5,w10 ; --build-dir DIR
 ```
+
+`--only` names workloads (w1 ... w12, multiloop) or cases (w2-gen, multiloop-echo); only
+the sections of the workloads it names are rewritten, the others keep their recorded
+numbers (a workload run only in part is not rewritten).
 
 On these shared 2-core VMs the runner can steady the figures, for every system alike:
 `--idle-wait S` waits up to S seconds for the machine to be mostly idle before each
@@ -620,10 +909,13 @@ on an immediate rerun, the same 5,782 page faults but 5-10x the system time; asy
 moves the same way). Each section's runner command shows the options used.
 
 Programs: corio's are in `bench/macro/` (one executable per workload), the Python peers
-in `bench/peers/python/` (CPython's asyncio, uvloop, gevent, plain generators), the
+in `bench/peers/python/` (CPython's asyncio, uvloop, gevent, aiofiles, threading, plain
+generators), the
 native peers in `bench/peers/native/` (Boost.Asio `co_spawn`/`post` and Tokio
 `spawn`/`yield_now` on a current-thread runtime, built offline from Debian packages by
-`build.sh`; skipped with the reason printed when they cannot be built). Google Benchmark
+`build.sh`; skipped with the reason printed when they cannot be built), and for W5 the
+echo servers `asio_echo` and `tokio_echo` and the load generator
+`bench/macro/w05_echo_client.cpp` (plain epoll, no corio). Google Benchmark
 micro benchmarks of the building blocks are in `bench/micro/` (`corio_micro`).
 """
 
@@ -682,6 +974,8 @@ def main():
     ap.add_argument("--idle-wait", type=float, default=30, metavar="S",
                     help="before each process, wait up to S seconds for the machine to be "
                     "at most 25%% busy (other builds skew the figures); 0 disables")
+    ap.add_argument("--echo-seconds", type=int, default=10, metavar="S",
+                    help="measured seconds of each W5 echo run (BENCH.md: 10)")
     args = ap.parse_args()
 
     only = [x.strip() for x in args.only.split(",") if x.strip()]
@@ -691,6 +985,7 @@ def main():
     build = os.path.abspath(args.build_dir)
     bindir = os.path.join(build, "bench")
     peers = os.path.join(bindir, "peers")
+    CLIENT_ARGS.update({"bin": bindir, "secs": str(args.echo_seconds)})
 
     # Which systems can run here.
     skipped = {}
@@ -706,11 +1001,18 @@ def main():
     plan = []
     for c in cases:
         for s in c.systems:
-            argv = [a.format(bin=bindir, peers=peers) for a in s.argv]
+            argv = [a.replace("{bin}", bindir).replace("{peers}", peers) for a in s.argv]
             why = None
-            if s.name == "corio" and not os.access(argv[0], os.X_OK):
-                why = "%s not built (ninja -C %s %s)" % (rel(argv[0]), rel(build),
-                                                         os.path.basename(argv[0]))
+            client = c.client[0].replace("{bin}", bindir) if c.client else None
+            prog = next((a for a in argv if a.startswith(bindir + os.sep)), None)
+            if prog and not os.path.dirname(prog) == peers and not os.access(prog, os.X_OK):
+                why = "%s not built (ninja -C %s %s)" % (rel(prog), rel(build),
+                                                         os.path.basename(prog))
+            elif client and not os.access(client, os.X_OK):
+                why = "load generator %s not built (ninja -C %s %s)" % (
+                    rel(client), rel(build), os.path.basename(client))
+            elif s.tool and not shutil.which(s.tool):
+                why = "%s not on PATH" % s.tool
             elif s.native and os.path.basename(argv[0]) in native_missing:
                 why = native_missing[os.path.basename(argv[0])]
             elif s.needs:
@@ -755,17 +1057,23 @@ def main():
     for c in cases:
         s = summaries[c.id]
         print("\n%s" % c.title.replace("`", ""))
-        corio = s.get("corio", {})
+        refs = {sy.name: sy.ref or c.baseline for sy in c.systems}
         for name, m in s.items():
             cells = []
+            ref_name = refs.get(name, c.baseline)
+            ref = s.get(ref_name, {})
             for key, label, unit in c.metrics:
                 if key in m:
                     med, lo, hi, n = m[key]
                     cell = "%s %s [%s-%s]" % (label, fmt(med, unit), fmt(lo, unit),
                                               fmt(hi, unit))
-                    if name != "corio" and key in corio:
-                        cell += " corio better %s" % fmt_ratio(speedup(med, corio[key][0],
-                                                                        unit))
+                    if name != ref_name and key in ref:
+                        if c.baseline == "corio":
+                            cell += " %s better %s" % (ref_name, fmt_ratio(
+                                speedup(med, ref[key][0], unit)))
+                        else:
+                            cell += " vs %s %s" % (ref_name, fmt_ratio(
+                                speedup(ref[key][0], med, unit)))
                     cells.append(cell)
             print("  %-17s %s" % (name, "; ".join(cells)))
         for name, why in skipped.get(c.id, {}).items():
@@ -783,7 +1091,10 @@ def main():
         args.reps, " --build-dir %s" % rel(build) if build != os.path.join(ROOT, "build",
                                                                            "release") else "",
         " --nice %d" % args.nice if args.nice else "") + (
-        " --warm-run" if args.warm_run else "")
+        " --warm-run" if args.warm_run else "") + (
+        " --idle-wait %g" % args.idle_wait if args.idle_wait != 30 else "") + (
+        " --echo-seconds %d" % args.echo_seconds if args.echo_seconds != 10 else "") + (
+        " --only %s" % args.only if args.only else "")
     os.makedirs(IMG, exist_ok=True)
     new_sections = {}
     for w in dict.fromkeys(c.workload for c in cases):
