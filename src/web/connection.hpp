@@ -1,0 +1,181 @@
+// HttpConnection: one HTTP/1.1 server connection — the read/parse/dispatch/write loop.
+//
+// Reading: the connection owns a receive buffer and receives straight into its free
+// tail (one recv per wake-up, IoAwait on either driver). nodejs' http-parser runs over
+// the new bytes and pauses itself at the end of each request head and each message, so
+// the loop handles one request at a time in order however many arrived together. Field
+// positions are kept as offsets from the start of the message (the buffer may be
+// compacted or grown while a head arrives in pieces); when the head is complete it is
+// copied once into `head_`, and the Request's views point there, stable while the
+// handler runs even if reading the body moves the receive buffer.
+//
+// Bodies are pulled by the handler (Request::read, BodyReader): the parser is resumed
+// over buffered bytes and more is received only when needed; on_body copies into
+// `body_`. A body the handler did not read is discarded after the response when it is
+// small (ServerSettings::max_drain), else the connection closes ("Connection: close").
+//
+// Writing: a response is serialized into `wbuf_` (reused, so the steady state does not
+// allocate); responses of pipelined requests accumulate there and go out in one send
+// when the parser needs more bytes, i.e. one write per read batch, in request order.
+// Large bodies are not copied: they go out with writev next to the buffered head.
+// Sends are direct non-blocking send()s; on EAGAIN the connection waits for POLLOUT.
+//
+// Timeouts use one lazily re-armed timer per connection: entering a waiting state only
+// moves `deadline_ns_`, and the timer, when it fires early, re-arms itself for the new
+// deadline. An expired wait is ended with shutdown(2), which completes the pending
+// receive with EOF on both drivers: SHUT_RD while a head is arriving (the loop then
+// answers 408), SHUT_RDWR when idle (keep-alive timeout, graceful shutdown).
+//
+// Invariants: at most one receive is in flight (the loop's or a body read's, both in
+// the connection's task); `wbuf_[woff_..]` is unsent data in order; the Request is
+// valid from head to the end of the response.
+#pragma once
+
+#include <http_parser.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "corio/core/coro.hpp"
+#include "corio/core/task.hpp"
+#include "corio/loop/handle.hpp"
+#include "corio/net/socket_address.hpp"
+#include "corio/web/request.hpp"
+#include "corio/web/response.hpp"
+#include "web/server_state.hpp"
+
+namespace corio::web::detail {
+
+class HttpConnection {
+ public:
+  /// What the parser reached in the buffered bytes.
+  enum class Parsed : std::uint8_t { NeedMore, Head, MessageEnd, Error };
+  /// What the connection is doing (decides what an expired deadline means).
+  enum class Phase : std::uint8_t { Idle, ReadingHead, Busy, Lingering };
+
+  HttpConnection(ServerState& state, int fd, const SocketAddress& peer);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  /// Serves requests until the connection ends; never throws but CancelledError.
+  Coro<void> run();
+
+  // ---- for graceful shutdown ----
+  /// Closes now if idle; otherwise closes after the current response.
+  void shutdown_gracefully() noexcept;
+  TaskRef task;
+  HttpConnection* prev = nullptr;
+  HttpConnection* next = nullptr;
+
+  // ---- for Request / BodyReader ----
+  /// Body bytes received and not yet handed out.
+  std::size_t body_buffered() const noexcept { return body_.size() - body_off_; }
+  /// True once the whole body has been parsed.
+  bool body_complete() const noexcept { return msg_complete_; }
+  /// Takes up to n buffered body bytes (n = npos: all).
+  std::string take_body(std::size_t n);
+  /// Parses or receives more of the body (sends 100 Continue first if expected).
+  /// Throws HTTPBadRequest for a malformed body and ConnectionResetError at EOF.
+  Coro<void> more_body();
+  ServerState& state() noexcept { return state_; }
+  const SocketAddress& peer() const noexcept { return peer_; }
+
+  // ---- for StreamResponse ----
+  Coro<void> prepare(StreamResponse& resp);
+  Coro<void> write(StreamResponse& resp, std::string_view data);
+  Coro<void> write_eof(StreamResponse& resp, std::string_view data);
+
+  // ---- parser callbacks ----
+  int on_message_begin() noexcept;
+  int on_url(const char* at, std::size_t len) noexcept;
+  int on_header_field(const char* at, std::size_t len) noexcept;
+  int on_header_value(const char* at, std::size_t len) noexcept;
+  int on_headers_complete() noexcept;
+  int on_body(const char* at, std::size_t len) noexcept;
+  int on_message_complete() noexcept;
+
+ private:
+  struct HeaderPos {
+    std::uint32_t name_off, name_len, value_off, value_len;
+  };
+
+  // reading (connection.cpp)
+  Parsed parse() noexcept;
+  void build_request();
+  bool make_room();
+  void arm(double seconds) noexcept;
+  void on_timer() noexcept;
+  Coro<bool> handle_request();
+  Coro<bool> drain_body();
+  Coro<void> linger();
+
+  // writing (connection_write.cpp)
+  void append_head(const StreamResponse& r, std::uint64_t length, bool chunked);
+  void append_response(Response& r);
+  void append_error(int status, std::string_view text);
+  bool try_flush() noexcept;
+  Coro<void> flush(std::string_view extra = {}, std::string_view tail = {});
+  Coro<void> wait_writable();
+  Coro<void> send_file(StreamResponse& r);
+  Coro<void> send_response(Response& r);
+
+  ServerState& state_;
+  EventLoop* loop_;
+  int fd_;
+  SocketAddress peer_;
+  http_parser parser_{};
+
+  // receive buffer
+  std::unique_ptr<char[]> rbuf_;
+  std::size_t rcap_ = 0, rhead_ = 0, rtail_ = 0;
+  std::size_t msg_start_ = 0;  // valid while in_head_
+  bool in_head_ = false;
+  bool eof_ = false;
+
+  // the head being parsed
+  std::uint32_t url_off_ = 0, url_len_ = 0;
+  std::vector<HeaderPos> hdrs_;
+  bool last_was_value_ = true;
+  int limit_error_ = 0;        // 431 when a size limit was crossed
+  Parsed event_ = Parsed::NeedMore;  // set by the callback that paused the parser
+  bool msg_complete_ = false;
+  bool discard_body_ = false;  // draining: on_body drops the bytes
+  bool expect_continue_ = false;
+  std::string head_;           // the completed head; the Request's views point here
+
+  // body
+  std::string body_;
+  std::size_t body_off_ = 0;
+  std::uint64_t body_received_ = 0;
+
+  // writing
+  std::string wbuf_;
+  std::size_t woff_ = 0;
+  bool broken_ = false;        // a send failed: the peer is gone
+  bool keep_alive_ = true;     // of the response being written
+  bool closing_ = false;       // close after the current response
+  bool streaming_ = false;     // a StreamResponse has been prepared
+
+  // timeouts
+  Phase phase_ = Phase::Idle;
+  bool timed_out_ = false;
+  std::int64_t deadline_ns_ = 0;
+  std::int64_t timer_when_ = 0;
+  bool timer_armed_ = false;
+  TimerHandle timer_;
+
+  Request req_;
+};
+
+/// Runs a connection for an accepted socket `fd` (owned from now on).
+Coro<void> serve_connection(std::shared_ptr<ServerState> state, int fd, SocketAddress peer);
+
+/// The parser settings (callbacks into HttpConnection), shared by every connection.
+const http_parser_settings& parser_settings() noexcept;
+
+}  // namespace corio::web::detail
