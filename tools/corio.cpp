@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "scanner.hpp"
+#include "serve.hpp"
 #include "tour.hpp"
 
 namespace {
@@ -22,6 +23,7 @@ constexpr Command kCommands[] = {
     {"tour", "run the seeds' examples one after another, each checked against the seed",
      &corio::tour::tour_main},
     {"scan", "TCP connect scan of a host's ports (the seed's port scanner)", &corio::scan::scan_main},
+    {"serve", "serve a directory's files over HTTP (or --hello: W6's handler)", &corio::serve::serve_main},
 };
 
 void usage(std::FILE* to) {
