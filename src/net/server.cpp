@@ -63,7 +63,7 @@ void ServerCore::start_serving() {
   for (Socket& l : listeners) l.listen(backlog);
   serving = true;
   for (std::size_t i = 0; i < listeners.size(); ++i) {
-    accept_tasks.emplace_back(loop->create_task(accept_loop(shared_from_this(), i),
+    accept_tasks.emplace_back(loop->create_task(accept_loop(AcceptLease(shared_from_this(), i)),
                                                 "accept " + listeners[i].getsockname().to_string()));
     ++accepting;
   }
@@ -97,16 +97,16 @@ void ServerCore::maybe_done() noexcept {
   if (closed && accepting == 0 && active == 0) done.set();
 }
 
-Coro<void> accept_loop(std::shared_ptr<ServerCore> core, std::size_t index) {
-  struct Exit {
-    ServerCore* c;
-    std::size_t i;
-    ~Exit() {
-      c->listeners[i].close();  // only now: no accept is in flight on it any more
-      --c->accepting;
-      c->maybe_done();
-    }
-  } exit{core.get(), index};
+AcceptLease::~AcceptLease() {
+  if (!core_) return;  // moved from
+  core_->listeners[index_].close();  // only now: no accept is in flight on it any more
+  --core_->accepting;
+  core_->maybe_done();
+}
+
+Coro<void> accept_loop(AcceptLease lease) {
+  ServerCore* core = &lease.core();
+  const std::size_t index = lease.index();
   const int lfd = core->listeners[index].fd();
   while (core->serving) {
     SocketAddress peer;

@@ -89,7 +89,26 @@ struct ServerCore : std::enable_shared_from_this<ServerCore> {
   ino_t unix_ino = 0;
 };
 
+/// The accept task's hold on listener `index`: when it goes, the listener is closed
+/// and no longer counted. It is the task's parameter, not a local of its body, because
+/// a task cancelled before its first step (close() right after start_serving()) is
+/// destroyed without running the body, and the server must still see it end.
+class AcceptLease {
+ public:
+  AcceptLease(std::shared_ptr<ServerCore> core, std::size_t index) noexcept : core_(std::move(core)), index_(index) {}
+  AcceptLease(AcceptLease&& o) noexcept : core_(std::move(o.core_)), index_(o.index_) {}
+  AcceptLease(const AcceptLease&) = delete;
+  AcceptLease& operator=(const AcceptLease&) = delete;
+  ~AcceptLease();
+  ServerCore& core() const noexcept { return *core_; }
+  std::size_t index() const noexcept { return index_; }
+
+ private:
+  std::shared_ptr<ServerCore> core_;
+  std::size_t index_;
+};
+
 /// Accepting one listener until the server closes.
-Coro<void> accept_loop(std::shared_ptr<ServerCore> core, std::size_t index);
+Coro<void> accept_loop(AcceptLease lease);
 
 }  // namespace corio::detail

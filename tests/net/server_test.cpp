@@ -37,6 +37,16 @@ TEST_F(ServerTest, ListensOnAnEphemeralPortAndServes) {
   }());
 }
 
+// Regression: the accept task, cancelled before its first step, never ran the body that
+// counted it out, so wait_closed() waited forever for a server that accepted nothing.
+TEST_F(ServerTest, WaitClosedReturnsForAServerClosedBeforeItAcceptedAnything) {
+  run([]() -> Coro<void> {
+    Server server = co_await start_server(echo_handler, "127.0.0.1", 0);
+    server.close();
+    co_await server.wait_closed();
+  }());
+}
+
 TEST_F(ServerTest, AnEmptyHostListensOnEveryInterface) {
   run([]() -> Coro<void> {
     Server server = co_await start_server(echo_handler, "", 0);
