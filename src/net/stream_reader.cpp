@@ -198,6 +198,11 @@ Coro<std::string> readline_impl(StreamRef s) {
 }  // namespace detail
 
 namespace detail {
+Coro<void> receive_more(StreamRef s) {
+  co_await MoreData(*s, 0);
+  s->check_read_error();
+}
+
 void check_limit(std::size_t limit) {
   if (limit == 0) throw ValueError("Limit cannot be <= 0");
 }

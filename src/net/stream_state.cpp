@@ -12,12 +12,17 @@
 #include "corio/net/errors.hpp"
 #include "corio/sync/exceptions.hpp"
 #include "loop/driver/driver.hpp"
+#include "net/tls_session.hpp"
 
 namespace corio::detail {
 
 namespace {
 constexpr std::size_t kFirstChunk = 4 * 1024;
 constexpr std::size_t kMaxChunk = 256 * 1024;  // asyncio's max_size per recv
+constexpr std::size_t kTlsRecord = 16 * 1024;   // the most plaintext one TLS record holds
+// Plaintext is encrypted in pieces of this size, each flushed to the socket before the
+// next: the session's output buffer stays small whatever one write() passes.
+constexpr std::size_t kTlsWriteSlice = 256 * 1024;
 // The writer watch: flushes the buffer whenever the socket is writable. It holds a
 // reference, released when the loop drops the watch (after remove_writer, or at close).
 struct Flush {
@@ -115,9 +120,12 @@ void StreamState::prepare_space(std::size_t min_free) {
 
 void StreamState::on_received(std::int32_t r, std::uint32_t offered) noexcept {
   if (r > 0) {
-    rtail += static_cast<std::size_t>(r);
     if (static_cast<std::uint32_t>(r) == offered && chunk < kMaxChunk) chunk *= 2;
+    if (tls) return tls_received(static_cast<std::size_t>(r));
+    rtail += static_cast<std::size_t>(r);
   } else if (r == 0) {
+    // Also over TLS without the peer's close_notify: asyncio reports a plain EOF too
+    // (a truncation is the application protocol's to detect, e.g. Content-Length).
     eof = true;
   } else if (r != -ECANCELED) {  // -ECANCELED: cancelled by close() or feed_eof()
     read_error = make_os_error(-r, "recv from " + peer.to_string());
@@ -170,11 +178,13 @@ void StreamState::check_can_write() const {
 
 void StreamState::write(std::string_view d) {
   check_can_write();
+  if (tls) return tls_write(&d, 1);
   out.write(loop, fd, d);
 }
 
 void StreamState::writev(const std::string_view* parts, std::size_t n) {
   check_can_write();
+  if (tls) return tls_write(parts, n);
   out.writev(loop, fd, parts, n);
 }
 
@@ -196,6 +206,11 @@ void StreamState::on_write_error(int err) noexcept {
 
 void StreamState::write_eof() {
   if (closing || eof_requested) return;
+  if (tls) {
+    // TLS 1.3's half-close: close_notify ends our direction, the peer may still send.
+    tls->shutdown();
+    tls_flush();
+  }
   eof_requested = true;
   if (!out.watching()) do_write_eof();
 }
@@ -210,10 +225,97 @@ void StreamState::check_drain(bool lost_counts) const {
   if (lost_counts && closed) throw ConnectionResetError(ECONNRESET, "Connection lost");
 }
 
+// ---- TLS ----
+
+void StreamState::tls_flush() {
+  std::string_view pending = tls->output();
+  if (pending.empty()) return;
+  if (fd >= 0 && !closed && !write_error) out.write(loop, fd, pending);
+  tls->clear_output();
+}
+
+void StreamState::tls_received(std::size_t n) noexcept {
+  try {
+    tls->feed(rbuf.get() + rtail, n);  // copied into the session: rbuf's tail is free again
+  } catch (...) {
+    return tls_fail(std::current_exception());
+  }
+  if (tls->established()) tls_decrypt();
+}
+
+void StreamState::tls_decrypt() noexcept {
+  try {
+    for (;;) {
+      prepare_space(kTlsRecord);
+      TlsSession::ReadStatus st;
+      rtail += tls->read(rbuf.get() + rtail, rcap - rtail, st);
+      if (st == TlsSession::ReadStatus::NeedMore) break;
+      if (st == TlsSession::ReadStatus::CloseNotify) {
+        eof = true;
+        break;
+      }
+    }
+    tls_flush();  // answers to post-handshake messages (TLS 1.3 key updates)
+  } catch (...) {
+    tls_fail(std::current_exception());
+  }
+}
+
+void StreamState::tls_fail(std::exception_ptr e) noexcept {
+  if (!read_error) read_error = e;
+  if (!close_error) close_error = e;
+  eof = true;
+}
+
+void StreamState::tls_write(const std::string_view* parts, std::size_t n) {
+  try {
+    // Small pieces are gathered so that writelines() makes few records, as it makes
+    // few system calls on a plain socket.
+    auto put = [&](std::string_view d) {
+      while (!d.empty()) {
+        std::string_view slice = d.substr(0, kTlsWriteSlice);
+        tls->write(slice);
+        tls_flush();
+        d.remove_prefix(slice.size());
+      }
+    };
+    std::string small;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (n > 1 && parts[i].size() < kTlsRecord) {
+        small.append(parts[i]);
+        if (small.size() >= kTlsRecord) {
+          put(small);
+          small.clear();
+        }
+        continue;
+      }
+      if (!small.empty()) {
+        put(small);
+        small.clear();
+      }
+      put(parts[i]);
+    }
+    if (!small.empty()) put(small);
+  } catch (...) {
+    if (!write_error) write_error = std::current_exception();
+    if (!close_error) close_error = write_error;
+    throw;
+  }
+}
+
 // ---- closing ----
 
 void StreamState::close() noexcept {
   if (closing || !has_socket) return;
+  if (tls && !write_error) {
+    // close_notify goes out with the rest of the buffer; the peer's is not waited for
+    // (RFC 8446 6.1 allows it; see docs/differences.md).
+    tls->shutdown();
+    try {
+      tls_flush();
+    } catch (...) {  // no memory to buffer it: close without it
+    }
+  }
   closing = true;
   eof = true;
   cancel_recv();

@@ -12,6 +12,14 @@
 // when it drops to zero the stream is closed (flush, then close the socket). The
 // socket is closed only when no receive is in flight and the buffer is flushed
 // (try_close_fd), so no kernel operation can refer to a closed or reused fd.
+//
+// TLS (`tls` set: open_connection/start_server with ssl=, or start_tls) is a layer
+// between the socket and the buffers, asyncio's sslproto in place: a receive still
+// lands in rbuf's free tail, but as ciphertext, which is handed to the session and
+// replaced there by the plaintext it decrypts (tls_received); write() encrypts and
+// passes the ciphertext to the same WriteSide, so flushing, water marks and drain()
+// are unchanged (they count ciphertext bytes). close() and write_eof() queue
+// close_notify before the socket is closed or shut down.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +29,7 @@
 #include <string>
 #include <string_view>
 
+#include "corio/core/coro.hpp"
 #include "corio/loop/detail/io_op.hpp"
 #include "corio/loop/event_loop.hpp"
 #include "corio/net/socket_address.hpp"
@@ -29,6 +38,8 @@
 #include "net/write_side.hpp"
 
 namespace corio::detail {
+
+class TlsSession;
 
 class StreamState final : public ServerConnection, private WriteSide::Hooks {
  public:
@@ -87,6 +98,13 @@ class StreamState final : public ServerConnection, private WriteSide::Hooks {
   void check_drain(bool lost_counts) const;
   void on_writable() noexcept { out.on_writable(loop, fd); }
 
+  // ---- TLS ----
+  /// Sends the ciphertext the session produced (nothing once the socket is closed).
+  void tls_flush();
+  /// Decrypts the ciphertext the session holds into rbuf; a failure becomes the read
+  /// error. Called after each receive once the handshake is done.
+  void tls_decrypt() noexcept;
+
   void close_connection() noexcept override { close(); }
   void abort_connection() noexcept override { abort(); }
 
@@ -119,8 +137,12 @@ class StreamState final : public ServerConnection, private WriteSide::Hooks {
   std::exception_ptr close_error;  // what ended the connection (wait_closed raises it)
   WaiterList close_waiters;
   SocketAddress peer, local;
+  std::shared_ptr<TlsSession> tls;  // null for a plain stream
 
  private:
+  void tls_received(std::size_t n) noexcept;
+  void tls_write(const std::string_view* parts, std::size_t n);
+  void tls_fail(std::exception_ptr e) noexcept;
   void cancel_recv() noexcept;
   void try_close_fd() noexcept;
   void do_write_eof() noexcept;
@@ -145,6 +167,11 @@ class StreamRef {
  private:
   StreamState* s_;
 };
+
+/// Receives once more into `s` (a StreamReader's wait for data: the bytes, EOF or an
+/// error are recorded in the state; the recorded read error is raised).
+/// Cancellation: as a read's; what arrived stays recorded.
+Coro<void> receive_more(StreamRef s);
 
 /// ValueError for a StreamReader limit of 0 (asyncio: "Limit cannot be <= 0").
 void check_limit(std::size_t limit);

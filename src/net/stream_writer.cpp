@@ -57,6 +57,13 @@ std::any StreamWriter::get_extra_info(std::string_view name, std::any default_va
   if (name == "peername") return s_->peer;
   if (name == "sockname") return s_->local;
   if (name == "socket") return s_->fd;
+  if (s_->tls) {
+    SSLObject tls(s_->tls);
+    if (name == "ssl_object") return tls;
+    if (name == "sslcontext") return tls.context();
+    if (name == "peercert") return tls.getpeercert();
+    if (name == "cipher") return tls.cipher();
+  }
   return default_value;
 }
 

@@ -20,10 +20,17 @@
 // (asyncio 3.12); close_clients()/abort_clients() (3.13) end them. When accept fails
 // for lack of file descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) the error
 // is reported and accepting pauses for 100 ms; the listener is kept.
+//
+// TLS: with `.ssl = &context` (a PROTOCOL_TLS_SERVER context) each connection's task
+// first does the handshake, bounded by ssl_handshake_timeout, and runs the callback
+// only if it succeeds. A failed or timed-out handshake (garbage, an untrusted client
+// certificate, a client that never speaks) closes that connection and is reported
+// only in debug mode, as asyncio logs it at debug level; the server goes on.
 #pragma once
 
 #include <sys/socket.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -33,6 +40,7 @@
 
 #include "corio/core/coro.hpp"
 #include "corio/net/socket.hpp"
+#include "corio/net/ssl.hpp"
 #include "corio/net/stream_reader.hpp"
 #include "corio/net/stream_writer.hpp"
 
@@ -54,6 +62,13 @@ struct ServerOptions {
   bool start_serving = true;
   /// AF_INET or AF_INET6 to restrict the addresses; AF_UNSPEC for all.
   int family = AF_UNSPEC;
+  /// TLS (asyncio's ssl=; streams only): a PROTOCOL_TLS_SERVER context, or null. The
+  /// server keeps a copy (a shared handle), so the pointer need only be valid during
+  /// the call; a pointer keeps this struct trivially destructible (g++ 12, see
+  /// create_connection.hpp).
+  const SSLContext* ssl = nullptr;
+  /// How long a connection's TLS handshake may take before it is dropped (asyncio: 60 s).
+  std::chrono::nanoseconds ssl_handshake_timeout = std::chrono::seconds(60);
 };
 
 /// The callback of start_server: runs as a task for each connection. (With g++ 12, a

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <any>
+#include <chrono>
 #include <coroutine>
 #include <cstddef>
 #include <initializer_list>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "corio/core/coro.hpp"
+#include "corio/net/ssl.hpp"
 #include "corio/net/stream_reader.hpp"
 #include "corio/sync/detail/waiter_list.hpp"
 
@@ -37,6 +39,15 @@ namespace detail {
 void stream_add_ref(StreamState* s) noexcept;
 void stream_release(StreamState* s) noexcept;
 }  // namespace detail
+
+/// StreamWriter::start_tls's keyword arguments (asyncio's).
+struct StartTLSOptions {
+  /// The name for SNI and the certificate check (client side); nullopt: none, which
+  /// fails if the context checks host names. A view: copied when start_tls starts.
+  std::optional<std::string_view> server_hostname = std::nullopt;
+  /// How long the handshake may take before the connection is aborted (asyncio: 60 s).
+  std::chrono::nanoseconds ssl_handshake_timeout = std::chrono::seconds(60);
+};
 
 /// Writes to a stream connection (asyncio.StreamWriter). A cheap handle; copies share
 /// the stream.
@@ -91,7 +102,8 @@ class StreamWriter {
   /// Cancellation: the wait ends with CancelledError; buffered data stays queued.
   [[nodiscard]] DrainAwaiter drain() noexcept { return DrainAwaiter(s_); }
 
-  /// Closes the write side (shutdown(SHUT_WR)) once the buffer is flushed.
+  /// Closes the write side (shutdown(SHUT_WR)) once the buffer is flushed; over TLS,
+  /// close_notify is sent first.
   void write_eof();
   /// True: sockets support half-close.
   bool can_write_eof() const noexcept;
@@ -106,8 +118,26 @@ class StreamWriter {
   /// Cancellation: only the wait is cancelled; the close goes on.
   Coro<void> wait_closed();
 
+  /// Upgrades the connection to TLS and waits for the handshake (asyncio's
+  /// StreamWriter.start_tls, Python 3.11). The side is the context's: a
+  /// PROTOCOL_TLS_SERVER context answers the peer's handshake, a client one starts it.
+  /// Buffered writes go out first; bytes already received but not read are taken as the
+  /// peer's first TLS bytes. RuntimeError if the connection already uses TLS or is
+  /// closing; SSLError / SSLCertVerificationError if the handshake fails,
+  /// ConnectionAbortedError after ssl_handshake_timeout, ConnectionResetError if the
+  /// peer closes first; the connection is aborted on any failure. The context is
+  /// copied when the coroutine starts (with g++ 12 pass a named context, not a
+  /// temporary: see create_connection.hpp).
+  /// Cancellation: the handshake is abandoned and the connection aborted.
+  Coro<void> start_tls(const SSLContext& sslcontext, StartTLSOptions options = {});
+  /// The TLS side of the connection (asyncio's get_extra_info("ssl_object")), or
+  /// nullopt for a plain connection.
+  std::optional<SSLObject> ssl_object() const;
+
   /// "peername", "sockname" (SocketAddress) or "socket" (the int file descriptor; -1
-  /// once closed); `default_value` for any other name.
+  /// once closed); over TLS also "ssl_object" (SSLObject), "sslcontext" (SSLContext),
+  /// "peercert" (std::optional<PeerCertificate>) and "cipher" (std::optional<tuple>);
+  /// `default_value` for any other name.
   std::any get_extra_info(std::string_view name, std::any default_value = {}) const;
   /// Bytes waiting in the write buffer.
   std::size_t get_write_buffer_size() const noexcept;
