@@ -20,6 +20,11 @@ namespace {
 
 using StreamEndpoint = std::pair<std::shared_ptr<Transport>, std::shared_ptr<Protocol>>;
 
+// TLS is on the streams only so far; refusing is better than a silently plain connection.
+void refuse_ssl(const void* ssl) {
+  if (ssl) throw ValueError("ssl= is supported by open_connection/start_server only; the protocol API has no TLS yet");
+}
+
 std::shared_ptr<Protocol> make_protocol(const ProtocolFactory& factory) {
   std::shared_ptr<Protocol> p = factory();
   if (!p) throw RuntimeError("protocol factory returned no protocol");
@@ -47,6 +52,7 @@ Server finish_server(std::shared_ptr<detail::ServerCore> core, ProtocolFactory f
 
 Coro<StreamEndpoint> create_connection(ProtocolFactory factory, std::string host, std::uint16_t port,
                                        ConnectionOptions options) {
+  refuse_ssl(options.ssl);
   auto [sock, peer] = co_await detail::connect_stream(std::move(host), port, options.family, options.local_addr);
   std::shared_ptr<Protocol> p = make_protocol(factory);
   std::shared_ptr<Transport> t = detail::make_socket_transport(sock.release(), p, &peer, nullptr);
@@ -62,12 +68,14 @@ Coro<StreamEndpoint> create_unix_connection(ProtocolFactory factory, std::string
 }
 
 Coro<Server> create_server(ProtocolFactory factory, std::string host, std::uint16_t port, ServerOptions options) {
+  refuse_ssl(options.ssl);
   auto core = std::make_shared<detail::ServerCore>(&detail::running_loop_ref());
   core->listeners = co_await detail::bind_stream_listeners(std::move(host), port, options);
   co_return finish_server(std::move(core), std::move(factory), options);
 }
 
 Coro<Server> create_unix_server(ProtocolFactory factory, std::string path, ServerOptions options) {
+  refuse_ssl(options.ssl);
   auto core = std::make_shared<detail::ServerCore>(&detail::running_loop_ref());
   core->listeners.push_back(detail::bind_unix_listener(path, &core->unix_dev, &core->unix_ino));
   core->unix_path = path;

@@ -9,7 +9,9 @@
 //
 // A protocol factory returns a std::shared_ptr to a new protocol; a factory returning a
 // pointer to a subclass converts. The transport keeps the protocol alive; the returned
-// pair is for convenience. connection_made has been called when these return.
+// pair is for convenience. connection_made has been called when these return. TLS
+// (ssl= in the options) is supported by the streams API only so far: here it raises
+// ValueError rather than connecting in the clear.
 //
 // With g++ 12, pass a factory that captures by value as a named variable (or as a
 // ProtocolFactory returned by a function), not as a lambda written inside the co_await
