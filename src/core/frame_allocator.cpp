@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -50,13 +51,17 @@ void* map_huge(std::size_t bytes) {
 
 std::size_t round_huge(std::size_t bytes) { return (bytes + kHugeSlabSize - 1) & ~(kHugeSlabSize - 1); }
 
+std::atomic<std::size_t> reserved_bytes{0};
+
 char* new_slab(std::size_t& size, std::size_t& small_used) {
   if (small_used < kSmallSlabBudget) {
+    reserved_bytes.fetch_add(kSlabSize, std::memory_order_relaxed);
     small_used += kSlabSize;
     size = kSlabSize;
     return static_cast<char*>(::operator new(kSlabSize));
   }
   size = kHugeSlabSize;
+  reserved_bytes.fetch_add(kHugeSlabSize, std::memory_order_relaxed);
   return static_cast<char*>(map_huge(kHugeSlabSize));
 }
 
@@ -66,10 +71,20 @@ struct FreeBlock {
 
 // Slabs are never returned to the system: a block carved on one thread may still be in
 // use on another (a Coro handed to another loop) when its thread exits. An exiting
-// thread hands its free blocks to the depot instead, and new threads draw from it.
+// thread hands its free blocks to the depot instead, and other threads draw from it.
+//
+// Blocks also travel between live threads: a producer thread that posts to a loop
+// (call_soon_threadsafe) allocates, the loop's thread frees. Without a bound the
+// loop's free list would grow forever while the producer keeps carving new slabs, so a
+// free list longer than kSpillAt hands kSpillBatch blocks to the depot, where the
+// producer's next refill finds them.
+constexpr std::uint32_t kSpillBatch = 4096;
+constexpr std::uint32_t kSpillAt = 2 * kSpillBatch;
+
 struct Depot {
   std::mutex mu;
-  std::vector<FreeBlock*> lists[kClasses];  // whole free lists handed over by exiting threads
+  std::vector<FreeBlock*> lists[kClasses];  // whole free lists (exiting threads, spills)
+  std::atomic<std::uint32_t> available[kClasses] = {};  // lists[c].size(), read unlocked
 };
 Depot& depot() {
   static Depot* d = new Depot;  // immortal: threads may exit after static destruction
@@ -78,20 +93,21 @@ Depot& depot() {
 
 struct Pool {
   FreeBlock* head[kClasses] = {};
+  std::uint32_t count[kClasses] = {};  // length of head[c] (a lower bound after a refill)
   char* slab_cur = nullptr;
   char* slab_end = nullptr;
   std::size_t small_used = 0;
-  bool depot_checked[kClasses] = {};
 
   void* refill(std::size_t c) {
-    if (!depot_checked[c]) {
-      depot_checked[c] = true;
-      Depot& d = depot();
+    Depot& d = depot();
+    if (d.available[c].load(std::memory_order_relaxed) != 0) {
       std::lock_guard lock(d.mu);
       if (!d.lists[c].empty()) {
         FreeBlock* b = d.lists[c].back();
         d.lists[c].pop_back();
+        d.available[c].store(static_cast<std::uint32_t>(d.lists[c].size()), std::memory_order_relaxed);
         head[c] = b->next;
+        count[c] = 0;
         return b;
       }
     }
@@ -106,12 +122,32 @@ struct Pool {
     return p;
   }
 
+  // Moves the first kSpillBatch blocks of class c to the depot (O(batch), once per
+  // kSpillBatch frees at most).
+  void spill(std::size_t c) noexcept {
+    FreeBlock* first = head[c];
+    FreeBlock* last = first;
+    for (std::uint32_t i = 1; i < kSpillBatch && last->next; ++i) last = last->next;
+    Depot& d = depot();
+    std::lock_guard lock(d.mu);
+    try {
+      d.lists[c].push_back(first);
+    } catch (...) {
+      return;  // keep the blocks here
+    }
+    d.available[c].store(static_cast<std::uint32_t>(d.lists[c].size()), std::memory_order_relaxed);
+    head[c] = last->next;
+    last->next = nullptr;
+    count[c] -= kSpillBatch;
+  }
+
   ~Pool() {
     // O(classes): each free list moves as a whole, without walking it.
     Depot& d = depot();
     std::lock_guard lock(d.mu);
     for (std::size_t c = 0; c < kClasses; ++c) {
       if (head[c]) d.lists[c].push_back(head[c]);
+      d.available[c].store(static_cast<std::uint32_t>(d.lists[c].size()), std::memory_order_relaxed);
       head[c] = nullptr;
     }
   }
@@ -184,6 +220,7 @@ void* frame_allocate(std::size_t size) {
   Pool& pool = tls_pool;
   if (FreeBlock* b = pool.head[c]) {
     pool.head[c] = b->next;
+    if (pool.count[c]) --pool.count[c];
     return b;
   }
   return pool.refill(c);
@@ -200,6 +237,9 @@ void frame_deallocate(void* p, std::size_t size) noexcept {
   auto* b = static_cast<FreeBlock*>(p);
   b->next = pool.head[c];
   pool.head[c] = b;
+  if (++pool.count[c] > kSpillAt) [[unlikely]] pool.spill(c);
 }
+
+std::size_t frame_pool_reserved_bytes() noexcept { return reserved_bytes.load(std::memory_order_relaxed); }
 
 }  // namespace corio::detail

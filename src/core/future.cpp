@@ -110,32 +110,33 @@ FutureExtra& FutureStateBase::extra() {
 void FutureStateBase::add_callback(FutureCallback* cb) noexcept {
   if (done()) {
     // asyncio schedules the callback at once when the future is already done.
-    cb->prev = cb->next = nullptr;
+    cb->next = nullptr;
     cb->fire(cb, this);
     return;
   }
-  if (!cb_head_) {
-    cb->prev = cb->next = cb;
-    cb_head_ = cb;
-    return;
+  if (!cb_tail_) {
+    cb->next = cb;
+  } else {
+    cb->next = cb_tail_->next;
+    cb_tail_->next = cb;
   }
-  FutureCallback* tail = cb_head_->prev;
-  cb->prev = tail;
-  cb->next = cb_head_;
-  tail->next = cb;
-  cb_head_->prev = cb;
+  cb_tail_ = cb;
 }
 
 void FutureStateBase::remove_callback(FutureCallback* cb) noexcept {
   if (!cb->next) return;  // not registered (already fired or removed)
+  // The future is firing its callbacks (they were detached first): this one fires
+  // too. Callbacks only ever remove nodes of other futures, from task context.
+  if (!cb_tail_) return;
   if (cb->next == cb) {
-    cb_head_ = nullptr;
+    cb_tail_ = nullptr;
   } else {
-    cb->prev->next = cb->next;
-    cb->next->prev = cb->prev;
-    if (cb_head_ == cb) cb_head_ = cb->next;
+    FutureCallback* before = cb_tail_;
+    while (before->next != cb) before = before->next;
+    before->next = cb->next;
+    if (cb_tail_ == cb) cb_tail_ = before;
   }
-  cb->prev = cb->next = nullptr;
+  cb->next = nullptr;
 }
 
 std::size_t FutureStateBase::remove_callback_id(std::uint64_t id) noexcept {
@@ -153,13 +154,14 @@ std::size_t FutureStateBase::remove_callback_id(std::uint64_t id) noexcept {
 }
 
 void FutureStateBase::fire_callbacks() noexcept {
-  FutureCallback* head = cb_head_;
-  if (!head) return;
-  cb_head_ = nullptr;
-  head->prev->next = nullptr;  // break the ring at the tail
+  FutureCallback* tail = cb_tail_;
+  if (!tail) return;
+  cb_tail_ = nullptr;
+  FutureCallback* head = tail->next;
+  tail->next = nullptr;  // break the ring at the tail
   for (FutureCallback* cb = head; cb;) {
     FutureCallback* next = cb->next;
-    cb->prev = cb->next = nullptr;
+    cb->next = nullptr;
     cb->fire(cb, this);
     cb = next;
   }
@@ -168,8 +170,8 @@ void FutureStateBase::fire_callbacks() noexcept {
 // ---- FutureWait ----
 
 namespace {
-bool cancel_awaited_future(void* ctx, TaskBase*, const std::string* msg) {
-  return static_cast<FutureStateBase*>(ctx)->cancel(msg);
+bool cancel_awaited_future(WaitHook* hook, TaskBase*, const std::string* msg) {
+  return static_cast<FutureWait*>(hook)->fut->cancel(msg);
 }
 void fire_future_wait(FutureCallback* cb, FutureStateBase*) noexcept {
   static_cast<FutureWait*>(cb)->task->wake();
@@ -182,7 +184,8 @@ void FutureWait::await_suspend(std::coroutine_handle<> h) {
   if (static_cast<FutureStateBase*>(task) == fut) throw RuntimeError("Task cannot await on itself");
   fire = &fire_future_wait;
   fut->add_callback(this);
-  task->park(h, &cancel_awaited_future, fut);
+  on_cancel = &cancel_awaited_future;
+  task->park(h, this);
 }
 
 void FutureWait::finish_wait() {
@@ -193,7 +196,7 @@ void FutureWait::finish_wait() {
 // ---- TaskBase ----
 
 TaskBase::TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept
-    : FutureStateBase(loop), Runnable(&TaskBase::step), coro_(coro), resume_point_(coro), id_(++tls_task_ids) {
+    : FutureStateBase(loop), coro_(coro), resume_point_(coro), id_(++tls_task_ids) {
   is_task_ = true;
 }
 
@@ -211,9 +214,9 @@ void TaskBase::set_name(std::string name) { extra().name = std::make_unique<std:
 bool TaskBase::cancel(const std::string* msg) {
   if (done()) return false;
   ++num_cancels_requested_;
-  if (cancel_waiter_) {
-    CancelWaiterFn fn = std::exchange(cancel_waiter_, nullptr);
-    if (fn(waiter_ctx_, this, msg)) return true;
+  if (wait_hook_) {
+    WaitHook* hook = std::exchange(wait_hook_, nullptr);
+    if (hook->on_cancel(hook, this, msg)) return true;
   }
   set_flag(kMustCancel, true);
   set_cancel_message(msg);
@@ -233,7 +236,7 @@ void TaskBase::raise_cancel() {
   throw CancelledError(cancel_message());
 }
 
-void TaskBase::step(Runnable* self) noexcept {
+void TaskBase::step(ReadyLink* self) noexcept {
   auto* t = static_cast<TaskBase*>(self);
   t->set_flag(kScheduled, false);
   if (t->done()) return;
@@ -257,19 +260,19 @@ void TaskBase::step(Runnable* self) noexcept {
   tls_current_task = prev;
   if (t->coro_.done()) {
     t->complete();
-  } else if ((t->task_flags_ & kMustCancel) && t->cancel_waiter_) [[unlikely]] {
+  } else if ((t->task_flags_ & kMustCancel) && t->wait_hook_) [[unlikely]] {
     // Cancelled while it was running (e.g. by itself): interrupt the wait it has just
     // begun, as asyncio's __step cancels the future a task yields while _must_cancel is
     // set. Otherwise the cancellation would only arrive when the wait ends by itself.
-    CancelWaiterFn fn = std::exchange(t->cancel_waiter_, nullptr);
+    WaitHook* hook = std::exchange(t->wait_hook_, nullptr);
     std::string msg = t->cancel_message();
-    fn(t->waiter_ctx_, t, msg.empty() ? nullptr : &msg);
+    hook->on_cancel(hook, t, msg.empty() ? nullptr : &msg);
   }
 }
 
 void TaskBase::abandon() noexcept {
   if (done()) return;
-  cancel_waiter_ = nullptr;
+  wait_hook_ = nullptr;
   ++timer_gen;  // a queued timer entry must not wake it
   if (coro_) {
     coro_.destroy();

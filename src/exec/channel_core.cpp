@@ -76,7 +76,8 @@ void ChannelCore::park_locked(ChannelWaiter* w, WaiterQueue& q, std::coroutine_h
   w->cv = nullptr;
   w->state = ChannelWaiter::State::Waiting;
   q.push_back(w);
-  t->park(h, &cancel_waiter, w);
+  w->on_cancel = &cancel_waiter;
+  t->park(h, w);
 }
 
 bool ChannelCore::block_locked(std::unique_lock<std::mutex>& lock, ChannelWaiter* w, WaiterQueue& q,
@@ -99,8 +100,8 @@ bool ChannelCore::block_locked(std::unique_lock<std::mutex>& lock, ChannelWaiter
   return false;
 }
 
-bool ChannelCore::cancel_waiter(void* ctx, TaskBase* task, const std::string*) {
-  auto* w = static_cast<ChannelWaiter*>(ctx);
+bool ChannelCore::cancel_waiter(WaitHook* hook, TaskBase* task, const std::string*) {
+  auto* w = static_cast<ChannelWaiter*>(hook);
   std::lock_guard lock(w->channel->mu_);
   if (w->queue) {
     w->queue->remove(w);

@@ -90,10 +90,11 @@ void PoolAwait::await_suspend(std::coroutine_handle<> h) {
   if (!job_.task) throw RuntimeError("file operations must be awaited inside a running task");
   job_.loop = &corio::detail::running_loop_ref();
   WorkerPool::instance().submit(&job_);
-  job_.task->park(h, &PoolAwait::cancel, this);
+  on_cancel = &PoolAwait::cancel;
+  job_.task->park(h, this);
 }
 
-bool PoolAwait::cancel(void* self, corio::detail::TaskBase* task, const std::string*) {
+bool PoolAwait::cancel(corio::detail::WaitHook* self, corio::detail::TaskBase* task, const std::string*) {
   auto* me = static_cast<PoolAwait*>(self);
   if (WorkerPool::instance().unqueue(&me->job_)) task->wake();
   return false;  // CancelledError at the await point (or at the next one, if the call ran)

@@ -82,7 +82,7 @@ class WorkerPool {
 /// Awaits one blocking call on the pool: co_await gives its result (>= 0, or -errno).
 /// Cancellation: a call not started yet is dropped and CancelledError raised; a started
 /// one is waited for and its result returned (the cancellation comes at the next await).
-class PoolAwait {
+class PoolAwait : private corio::detail::WaitHook {
  public:
   PoolAwait(std::int64_t (*run)(void*), void* ctx) noexcept {
     job_.run = run;
@@ -97,7 +97,7 @@ class PoolAwait {
   std::int64_t await_resume();
 
  private:
-  static bool cancel(void* self, corio::detail::TaskBase* task, const std::string* msg);
+  static bool cancel(corio::detail::WaitHook* self, corio::detail::TaskBase* task, const std::string* msg);
   PoolJob job_;
 };
 

@@ -367,18 +367,29 @@ void EventLoop::run_once() {
   run_batch(ready_.take());
 }
 
-void EventLoop::run_one(detail::Runnable* r) {
+namespace {
+inline void dispatch(detail::ReadyEntry e) noexcept {
+  if (e.is_task()) {
+    detail::TaskBase::step(e.link());
+  } else {
+    static_cast<detail::Runnable*>(e.link())->run();
+  }
+}
+}  // namespace
+
+void EventLoop::run_one(detail::ReadyEntry e) {
   if (!debug_) {
-    r->run();
+    dispatch(e);
     return;
   }
   auto t0 = std::chrono::steady_clock::now();
-  bool is_task = r->run_fn == detail::TaskBase::step_fn();
-  std::string what = is_task ? static_cast<detail::TaskBase*>(r)->describe_self() : "callback";
-  if (is_task) static_cast<detail::TaskBase*>(r)->add_ref();
-  std::source_location where = is_task ? static_cast<detail::TaskBase*>(r)->coro_where() : std::source_location{};
-  r->run();
-  if (is_task) static_cast<detail::TaskBase*>(r)->release();
+  bool is_task = e.is_task();
+  auto* task = is_task ? static_cast<detail::TaskBase*>(e.link()) : nullptr;
+  std::string what = is_task ? task->describe_self() : "callback";
+  if (is_task) task->add_ref();
+  std::source_location where = is_task ? task->coro_where() : std::source_location{};
+  dispatch(e);
+  if (is_task) task->release();
   auto took = std::chrono::steady_clock::now() - t0;
   if (took > slow_callback_duration) {
     char buf[64];
@@ -388,20 +399,20 @@ void EventLoop::run_one(detail::Runnable* r) {
   }
 }
 
-void EventLoop::run_batch(detail::Runnable* head) {
+void EventLoop::run_batch(detail::ReadyEntry head) {
   if (!shuffle_seed_) {
     while (head) {
-      detail::Runnable* next = head->next_ready;
+      detail::ReadyEntry next = head.next();
       run_one(head);
       head = next;
     }
     return;
   }
-  std::vector<detail::Runnable*> batch;
-  for (; head; head = head->next_ready) batch.push_back(head);
+  std::vector<detail::ReadyEntry> batch;
+  for (; head; head = head.next()) batch.push_back(head);
   std::mt19937_64 rng(shuffle_state_++);
   std::shuffle(batch.begin(), batch.end(), rng);
-  for (detail::Runnable* r : batch) run_one(r);
+  for (detail::ReadyEntry e : batch) run_one(e);
 }
 
 void EventLoop::cancel_leftover_tasks() {
@@ -435,15 +446,20 @@ void EventLoop::drop_ready() noexcept {
   // Callbacks that never ran are dropped, not run (asyncio clears its ready queue):
   // handles are released, done-callbacks deleted; tasks and fd watches are owned
   // elsewhere.
-  for (detail::Runnable* r = ready_.take(); r;) {
-    detail::Runnable* next = r->next_ready;
+  for (detail::ReadyEntry e = ready_.take(); e;) {
+    detail::ReadyEntry next = e.next();
+    if (e.is_task()) {
+      e = next;
+      continue;
+    }
+    auto* r = static_cast<detail::Runnable*>(e.link());
     if (r->run_fn == &detail::run_handle) {
       static_cast<HandleImpl*>(r)->release();
     } else if (r->run_fn == &detail::UserCallbackBase::run_any) {
       auto* u = static_cast<detail::UserCallbackBase*>(r);
       u->drop(u);
     }
-    r = next;
+    e = next;
   }
 }
 

@@ -29,10 +29,11 @@ void LookupWait::await_suspend(std::coroutine_handle<> h) {
   if (!t) throw RuntimeError("name lookups must be awaited inside a running task");
   q_->task = t;
   suspended_ = true;
-  t->park(h, &LookupWait::cancel, this);
+  on_cancel = &LookupWait::cancel;
+  t->park(h, this);
 }
 
-bool LookupWait::cancel(void* self, TaskBase* task, const std::string*) {
+bool LookupWait::cancel(WaitHook* self, TaskBase* task, const std::string*) {
   static_cast<LookupWait*>(self)->q_->task = nullptr;
   task->wake();
   return false;  // the task raises CancelledError at the await point

@@ -47,7 +47,7 @@ struct Lookup {
 };
 
 /// The coroutine's side of a Lookup: `co_await` it; its destructor lets go of the lookup.
-class LookupWait {
+class LookupWait : private WaitHook {
  public:
   explicit LookupWait(Lookup* q) noexcept : q_(q) {}
   LookupWait(const LookupWait&) = delete;
@@ -59,7 +59,7 @@ class LookupWait {
   void await_resume();
 
  private:
-  static bool cancel(void* self, TaskBase* task, const std::string* msg);
+  static bool cancel(WaitHook* self, TaskBase* task, const std::string* msg);
   Lookup* q_;
   bool suspended_ = false;
 };

@@ -22,12 +22,13 @@ void IoAwait::await_suspend(std::coroutine_handle<> h) {
   op.on_complete = &IoAwait::completed;
   op.owner = this;
   loop_->driver().submit(&op);
-  task_->park(h, &IoAwait::cancel, this);
+  on_cancel = &IoAwait::cancel;
+  task_->park(h, this);
 }
 
 void IoAwait::completed(IoOp* op) noexcept { static_cast<IoAwait*>(op->owner)->task_->wake(); }
 
-bool IoAwait::cancel(void* self, TaskBase*, const std::string*) {
+bool IoAwait::cancel(WaitHook* self, TaskBase*, const std::string*) {
   auto* me = static_cast<IoAwait*>(self);
   me->loop_->driver().cancel(&me->op);
   return false;  // the task raises CancelledError once the op has completed

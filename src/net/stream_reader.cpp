@@ -67,7 +67,7 @@ class MoreData : public Waiter {
     if (yield_) {
       TaskBase* t = tls_current_task;
       if (!t) throw RuntimeError("stream reads must be awaited inside a running task");
-      t->park(h, nullptr, nullptr);
+      t->park(h, nullptr);
       t->wake();
       return;
     }

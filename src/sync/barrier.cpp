@@ -18,10 +18,10 @@ void Barrier::Park::await_resume() {
   detail::raise_cancelled(*this);
 }
 
-bool Barrier::cancel_filling(void* ctx, detail::TaskBase* task, const std::string* msg) {
-  auto* p = static_cast<Park*>(ctx);
+bool Barrier::cancel_filling(detail::WaitHook* hook, detail::TaskBase* task, const std::string* msg) {
+  auto* p = static_cast<Park*>(hook);
   Barrier* b = p->barrier;
-  detail::WaiterList::cancel_unlink(ctx, task, msg);
+  detail::WaiterList::cancel_unlink(hook, task, msg);
   if (b->state_ == State::Filling) b->break_barrier();
   return false;
 }

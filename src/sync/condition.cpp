@@ -22,8 +22,8 @@ bool Condition::WaitAwaiter::await_resume() {
   return true;
 }
 
-bool Condition::cancel_wait(void* ctx, detail::TaskBase*, const std::string*) {
-  auto* w = static_cast<WaitAwaiter*>(ctx);
+bool Condition::cancel_wait(detail::WaitHook* hook, detail::TaskBase*, const std::string*) {
+  auto* w = static_cast<WaitAwaiter*>(hook);
   Condition* c = w->cond;
   if (w->list == &c->waiters_) {
     // Still waiting for a notification: the wait ends, but only once the lock is held

@@ -20,6 +20,9 @@ inline constexpr std::size_t kMaxPooled = 1024;
 void* frame_allocate(std::size_t size);
 /// Returns a block obtained from frame_allocate with the same `size`.
 void frame_deallocate(void* p, std::size_t size) noexcept;
+/// Bytes of slab memory the pools of all threads have taken from the system so far
+/// (0 when pooling is off, as under AddressSanitizer). For tests and statistics.
+std::size_t frame_pool_reserved_bytes() noexcept;
 
 /// Mixin giving a class pooled operator new/delete (sized delete carries the class).
 struct PooledObject {

@@ -158,8 +158,8 @@ class EventLoop final : public detail::LoopCore {
 
  private:
   void run_once();
-  void run_batch(detail::Runnable* head);
-  void run_one(detail::Runnable* r);
+  void run_batch(detail::ReadyEntry head);
+  void run_one(detail::ReadyEntry e);
   void drain_threadsafe() noexcept;
   void check_open() const;
   void cancel_leftover_tasks();

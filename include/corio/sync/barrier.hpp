@@ -77,7 +77,7 @@ class Barrier {
     Barrier* b;
     ~Inside() { b->leave(); }
   };
-  static bool cancel_filling(void* ctx, detail::TaskBase* task, const std::string* msg);
+  static bool cancel_filling(detail::WaitHook* hook, detail::TaskBase* task, const std::string* msg);
   void leave() noexcept;
   void break_barrier() noexcept;
 

@@ -107,7 +107,7 @@ class Condition {
   std::size_t waiters() const noexcept { return waiters_.size(); }
 
  private:
-  static bool cancel_wait(void* ctx, detail::TaskBase* task, const std::string* msg);
+  static bool cancel_wait(detail::WaitHook* hook, detail::TaskBase* task, const std::string* msg);
 
   Lock own_lock_;
   Lock* lock_;

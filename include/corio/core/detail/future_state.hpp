@@ -27,9 +27,20 @@ class FutureStateBase;
 
 /// A node in a future's done-callback list. `fire` is called once when the future
 /// completes (or at once, when added to a finished future).
+class TaskBase;
+
+/// How Task::cancel interrupts a wait. The awaiter that parks a task owns the hook
+/// (usually as a base class; waits that need no state point at a static one), so the
+/// task itself stores one pointer for it instead of a function and a context.
+/// `on_cancel` must unregister the waiter and either cancel a future the wait depends on
+/// (return true: that future's completion wakes the task) or wake the task (false).
+struct WaitHook {
+  using CancelFn = bool (*)(WaitHook* hook, TaskBase* task, const std::string* msg);
+  CancelFn on_cancel = nullptr;
+};
+
 struct FutureCallback {
   using FireFn = void (*)(FutureCallback*, FutureStateBase*) noexcept;
-  FutureCallback* prev = nullptr;
   FutureCallback* next = nullptr;
   FireFn fire = nullptr;
 };
@@ -93,12 +104,12 @@ class FutureStateBase : public PooledObject {
   /// Calls fn(node) for every registered callback (no removal inside).
   template <class F>
   void for_each_callback(F fn) const {
-    if (!cb_head_) return;
-    FutureCallback* c = cb_head_;
+    if (!cb_tail_) return;
+    FutureCallback* c = cb_tail_;
     do {
-      fn(c);
       c = c->next;
-    } while (c != cb_head_);
+      fn(c);
+    } while (c != cb_tail_);
   }
 
   /// Name used in reports ("Future" or the task's name).
@@ -114,8 +125,13 @@ class FutureStateBase : public PooledObject {
   std::exception_ptr exc_;
   LoopCore* loop_;
   std::unique_ptr<FutureExtra> extra_;
-  // Callbacks form a circular doubly-linked list: cb_head_->prev is the tail.
-  FutureCallback* cb_head_ = nullptr;
+  // Callbacks form a circular singly-linked list, entered at the tail (cb_tail_->next
+  // is the head): appending and firing in order are O(1) per node. Removing a node
+  // walks to its predecessor, O(its position); lists are short (one awaiter, or one
+  // gather/wait node per future), and removal in registration order (a closing loop
+  // abandoning its tasks) always finds the node at the head. A singly-linked node
+  // keeps every gather child, wait node and awaiter 8 bytes smaller.
+  FutureCallback* cb_tail_ = nullptr;
   std::uint32_t refs_ = 1;
   Status status_ = Status::Pending;
   bool retrieved_ = false;
@@ -192,7 +208,7 @@ struct UserCallback final : UserCallbackBase {
 std::uint64_t next_callback_id() noexcept;
 
 /// Suspends the current task until a future is done (the leaf of `co_await future`).
-struct FutureWait : FutureCallback {
+struct FutureWait : FutureCallback, WaitHook {
   FutureStateBase* fut;
   TaskBase* task = nullptr;
   explicit FutureWait(FutureStateBase* f) noexcept : fut(f) {}

@@ -33,6 +33,7 @@ class LoopCore {
   virtual void task_finished(TaskBase* t) noexcept = 0;
 
   void schedule(Runnable* r) noexcept { ready_.push(r); }
+  void schedule_task(ReadyLink* task) noexcept { ready_.push_task(task); }
   bool debug() const noexcept { return debug_; }
 
  protected:

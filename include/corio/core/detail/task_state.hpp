@@ -5,9 +5,9 @@
 // the frame and fires its callbacks.
 //
 // Suspension protocol, followed by every awaitable that suspends a task (timers, future
-// waits, queues, I/O): in await_suspend call park(handle, cancel_fn, ctx); arrange for
+// waits, queues, I/O): in await_suspend call park(handle, hook); arrange for
 // wake() to be called when the wait is over; in await_resume call
-// throw_if_cancel_requested(). `cancel_fn` is how Task::cancel interrupts the wait: it
+// throw_if_cancel_requested(). `hook->on_cancel` is how Task::cancel interrupts the wait: it
 // must unregister the waiter, and either cancel a future it waits on (return true, the
 // future's completion wakes the task) or wake the task itself (return false; the task
 // then raises CancelledError at the await point).
@@ -24,9 +24,9 @@
 
 namespace corio::detail {
 
-class TaskBase : public FutureStateBase, public Runnable {
+class TaskBase : public FutureStateBase, public ReadyLink {
  public:
-  using CancelWaiterFn = bool (*)(void* ctx, TaskBase* task, const std::string* msg);
+  using CancelWaiterFn = WaitHook::CancelFn;
 
   TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept;
   ~TaskBase() override;
@@ -51,16 +51,17 @@ class TaskBase : public FutureStateBase, public Runnable {
   std::shared_ptr<const void> context() const noexcept { return extra_ ? extra_->context : nullptr; }
   void set_context(std::shared_ptr<const void> ctx) { extra().context = std::move(ctx); }
 
-  void park(std::coroutine_handle<> h, CancelWaiterFn fn, void* ctx) noexcept {
+  /// `hook` (null: the wait cannot be interrupted before it ends by itself) stays
+  /// valid until wake().
+  void park(std::coroutine_handle<> h, WaitHook* hook) noexcept {
     resume_point_ = h;
-    cancel_waiter_ = fn;
-    waiter_ctx_ = ctx;
+    wait_hook_ = hook;
   }
   void wake() noexcept {
-    cancel_waiter_ = nullptr;
+    wait_hook_ = nullptr;
     if (!(task_flags_ & kScheduled)) {
       task_flags_ |= kScheduled;
-      loop_->schedule(this);
+      loop_->schedule_task(this);
     }
   }
   void throw_if_cancel_requested() {
@@ -74,8 +75,8 @@ class TaskBase : public FutureStateBase, public Runnable {
   /// Position in the loop's list of live tasks.
   std::uint32_t loop_index = 0;
 
-  /// The run function of every task (lets the loop recognise tasks in its queue).
-  static RunFn step_fn() noexcept { return &step; }
+  /// Runs the task's next step; the loop calls it for the task entries of its queue.
+  static void step(ReadyLink* self) noexcept;
 
   /// Ends a task that will never be resumed (its loop is closing): destroys the frame
   /// and finishes the task cancelled. Precondition: the task is not running.
@@ -89,7 +90,6 @@ class TaskBase : public FutureStateBase, public Runnable {
   std::coroutine_handle<> coro_;
 
  private:
-  static void step(Runnable* self) noexcept;
   void complete() noexcept;
   [[noreturn]] void raise_cancel();
 
@@ -97,8 +97,7 @@ class TaskBase : public FutureStateBase, public Runnable {
   void set_flag(std::uint8_t f, bool on) noexcept { task_flags_ = on ? (task_flags_ | f) : (task_flags_ & ~f); }
 
   std::coroutine_handle<> resume_point_;
-  CancelWaiterFn cancel_waiter_ = nullptr;
-  void* waiter_ctx_ = nullptr;
+  WaitHook* wait_hook_ = nullptr;
   std::uint32_t id_;
   std::uint16_t num_cancels_requested_ = 0;
 };

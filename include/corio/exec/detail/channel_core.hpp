@@ -44,7 +44,7 @@ namespace detail {
 class ChannelCore;
 struct WaiterQueue;
 
-struct ChannelWaiter {
+struct ChannelWaiter : WaitHook {
   enum class State : std::uint8_t { Waiting, Woken, Cancelled };
   enum class Grant : std::uint8_t { Delivered, Closed };
 
@@ -111,7 +111,7 @@ class ChannelCore {
   bool closed_ = false;
 
  private:
-  static bool cancel_waiter(void* ctx, TaskBase* task, const std::string* msg);
+  static bool cancel_waiter(WaitHook* hook, TaskBase* task, const std::string* msg);
 };
 
 }  // namespace detail

@@ -21,7 +21,7 @@ class EventLoop;
 
 namespace corio::detail {
 
-class IoAwait {
+class IoAwait : private WaitHook {
  public:
   IoAwait() = default;
   IoAwait(const IoAwait&) = delete;
@@ -37,7 +37,7 @@ class IoAwait {
 
  private:
   static void completed(IoOp* op) noexcept;
-  static bool cancel(void* self, TaskBase* task, const std::string* msg);
+  static bool cancel(WaitHook* self, TaskBase* task, const std::string* msg);
   EventLoop* loop_ = nullptr;
   TaskBase* task_ = nullptr;
 };

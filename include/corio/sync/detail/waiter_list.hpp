@@ -37,7 +37,7 @@ namespace corio::detail {
 class WaiterList;
 
 /// One parked task. Embedded in an awaiter; primitives may derive from it.
-struct Waiter {
+struct Waiter : WaitHook {
   enum class State : std::uint8_t { Idle, Waiting, Woken, Cancelled };
 
   Waiter() noexcept = default;
@@ -104,7 +104,8 @@ class WaiterList {
     w->task = t;
     w->state = Waiter::State::Waiting;
     push_back(w);
-    t->park(h, cancel_fn, w);
+    w->on_cancel = cancel_fn;
+    t->park(h, w);
   }
 
   /// Unlinks the first waiter, records `grant` and schedules its task. False if empty.
@@ -131,8 +132,8 @@ class WaiterList {
 
   /// The default cancel function: unlink, mark Cancelled, wake (the task raises
   /// CancelledError at the await point).
-  static bool cancel_unlink(void* ctx, TaskBase* task, const std::string*) {
-    auto* w = static_cast<Waiter*>(ctx);
+  static bool cancel_unlink(WaitHook* hook, TaskBase* task, const std::string*) {
+    auto* w = static_cast<Waiter*>(hook);
     if (w->list) w->list->remove(w);
     w->state = Waiter::State::Cancelled;
     task->wake();
