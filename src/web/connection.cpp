@@ -15,6 +15,7 @@
 #include "corio/net/socket.hpp"
 #include "corio/web/application.hpp"
 #include "corio/web/exceptions.hpp"
+#include "loop/driver/driver.hpp"
 
 namespace corio::web::detail {
 
@@ -59,12 +60,27 @@ HttpConnection::HttpConnection(ServerState& st, int fd, const SocketAddress& pee
   parser_.data = this;
   req_.app_ = st.app;
   state_.link(this);
+  // epoll: one edge-triggered registration for the connection's life, so that a
+  // keep-alive exchange costs a recv and a send and nothing else.
+  try {
+    loop_->driver().retain(fd_);
+    retained_ = true;
+  } catch (...) {
+  }
 }
 
 HttpConnection::~HttpConnection() {
   if (timer_armed_) timer_.cancel();
-  if (fd_ >= 0) ::close(fd_);
+  close_fd();
   state_.unlink(this);
+}
+
+void HttpConnection::close_fd() noexcept {
+  if (fd_ < 0) return;
+  if (retained_ && loop_->has_driver()) loop_->driver().release(fd_);
+  retained_ = false;
+  ::close(fd_);
+  fd_ = -1;
 }
 
 // ---- parser callbacks: offsets are relative to msg_start_ (the buffer may move) ----
@@ -345,10 +361,7 @@ Coro<void> HttpConnection::run() {
     timer_.cancel();
     timer_armed_ = false;
   }
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-  }
+  close_fd();
 }
 
 Coro<bool> HttpConnection::handle_request() {

@@ -113,6 +113,7 @@ class HttpConnection {
   Coro<bool> handle_request();
   Coro<bool> drain_body();
   Coro<void> linger();
+  void close_fd() noexcept;
 
   // writing (connection_write.cpp)
   void append_head(const StreamResponse& r, std::uint64_t length, bool chunked);
@@ -127,6 +128,7 @@ class HttpConnection {
   ServerState& state_;
   EventLoop* loop_;
   int fd_;
+  bool retained_ = false;      // fd_ is retained by the loop's driver (released before close)
   SocketAddress peer_;
   http_parser parser_{};
 

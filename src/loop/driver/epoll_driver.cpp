@@ -1,5 +1,12 @@
 // epoll backend: ops wait on per-fd lists; the fd is registered (level-triggered) for
 // the union of its ops' interests and unregistered when no op is left.
+//
+// A retained fd (Driver::retain) is instead registered once, edge-triggered, for input
+// and output, and its state keeps the readiness epoll reported: an op is tried only
+// while its direction is known ready, EAGAIN clears the direction until the next edge,
+// and so does a short read (the socket was drained: nginx's rule, and tokio's). A
+// request/response socket then costs one recv and one send per exchange, no epoll_ctl
+// and no recv that fails with EAGAIN.
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -23,10 +30,30 @@ class EpollDriver final : public Driver {
 
   const char* name() const noexcept override { return "epoll"; }
 
-  bool try_now(IoOp* op) override { return op->kind != OpKind::Poll && perform(op); }
+  bool try_now(IoOp* op) override {
+    if (op->kind == OpKind::Poll) return false;
+    if (op->fd >= 0 && static_cast<std::size_t>(op->fd) < fds_.size() && fds_[op->fd].retained) {
+      FdState& st = fds_[op->fd];
+      const std::uint32_t dir = poll_mask_of(op);
+      if (!(st.ready & dir)) return false;
+      return attempt(st, op, dir);
+    }
+    return perform(op);
+  }
 
   void submit(IoOp* op) override {
     FdState& st = state(op->fd);
+    if (st.retained) {
+      op->pending = true;
+      const std::uint32_t dir = poll_mask_of(op);
+      // Known ready (the owner skipped try_now): try at once; no edge would come.
+      if (op->kind != OpKind::Poll && (st.ready & dir) && attempt(st, op, dir)) {
+        done_.push_back(op);
+        return;
+      }
+      link(st, op);
+      return;
+    }
     // A connect that try_now did not start is started here; it may finish at once.
     if (op->kind == OpKind::Connect && !op->started && perform(op)) {
       op->pending = true;
@@ -34,11 +61,38 @@ class EpollDriver final : public Driver {
       return;
     }
     op->pending = true;
-    op->prev = st.tail;
-    op->next = nullptr;
-    if (st.tail) st.tail->next = op; else st.head = op;
-    st.tail = op;
+    link(st, op);
     update(op->fd, st);
+  }
+
+  void retain(int fd) override {
+    FdState& st = state(fd);
+    if (st.retained) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+    ev.data.fd = fd;
+    if (::epoll_ctl(ep_, st.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0) {
+      throw std::system_error(errno, std::generic_category(), "epoll_ctl");
+    }
+    st.registered = ev.events;
+    st.retained = true;
+    st.ready = POLLIN | POLLOUT;  // unknown: the first attempt tells
+  }
+
+  void release(int fd) noexcept override {
+    if (fd < 0 || static_cast<std::size_t>(fd) >= fds_.size() || !fds_[fd].retained) return;
+    FdState& st = fds_[fd];
+    ::epoll_ctl(ep_, EPOLL_CTL_DEL, fd, nullptr);
+    st.retained = false;
+    st.ready = 0;
+    st.registered = 0;
+    // Ops still linked (a contract violation) go back to the level-triggered scheme.
+    if (st.head) {
+      try {
+        update(fd, st);
+      } catch (...) {
+      }
+    }
   }
 
   void cancel(IoOp* op) noexcept override {
@@ -89,7 +143,27 @@ class EpollDriver final : public Driver {
     IoOp* head = nullptr;
     IoOp* tail = nullptr;
     std::uint32_t registered = 0;  // 0: not in the epoll set
+    bool retained = false;         // Driver::retain: registered edge-triggered until release
+    std::uint32_t ready = 0;       // retained: POLLIN/POLLOUT known ready
   };
+
+  static void link(FdState& st, IoOp* op) noexcept {
+    op->prev = st.tail;
+    op->next = nullptr;
+    if (st.tail) st.tail->next = op; else st.head = op;
+    st.tail = op;
+  }
+
+  // A retained fd's op, its direction known ready: runs it and updates the readiness.
+  static bool attempt(FdState& st, IoOp* op, std::uint32_t dir) noexcept {
+    if (!perform(op)) {
+      if (errno != EINTR) st.ready &= ~dir;  // EAGAIN: wait for the next edge
+      return false;
+    }
+    const bool reads = op->kind == OpKind::Recv || op->kind == OpKind::Read;
+    if (reads && op->result > 0 && static_cast<std::uint32_t>(op->result) < op->len) st.ready &= ~POLLIN;
+    return true;
+  }
 
   FdState& state(int fd) {
     if (fd < 0) throw std::system_error(EBADF, std::generic_category(), "submit on a bad fd");
@@ -171,6 +245,7 @@ class EpollDriver final : public Driver {
   }
 
   void update(int fd, FdState& st) {
+    if (st.retained) return;
     std::uint32_t want = 0;
     for (IoOp* op = st.head; op; op = op->next) want |= interest(op);
     if (want == st.registered) return;
@@ -197,6 +272,29 @@ class EpollDriver final : public Driver {
     if (events & EPOLLPRI) revents |= POLLPRI;
     if (events & EPOLLERR) revents |= POLLERR;
     if (events & EPOLLHUP) revents |= POLLHUP;
+    if (st.retained) {
+      st.ready |= revents & (POLLIN | POLLOUT);
+      if (revents & (POLLERR | POLLHUP)) st.ready |= POLLIN | POLLOUT;  // the syscall reports it
+      for (IoOp* op = st.head; op;) {
+        IoOp* next = op->next;
+        bool finished = false;
+        if (op->kind == OpKind::Poll) {
+          std::uint32_t hit = revents & (op->poll_mask | POLLERR | POLLHUP);
+          if (hit) {
+            op->result = static_cast<std::int32_t>(hit);
+            finished = true;
+          }
+        } else if (const std::uint32_t dir = poll_mask_of(op); st.ready & dir) {
+          finished = attempt(st, op, dir);
+        }
+        if (finished) {
+          unlink(st, op);
+          done_.push_back(op);
+        }
+        op = next;
+      }
+      return;
+    }
     for (IoOp* op = st.head; op;) {
       IoOp* next = op->next;
       std::uint32_t hit = revents & (poll_mask_of(op) | POLLERR | POLLHUP);
