@@ -187,6 +187,33 @@ TEST_F(SSLTest, EOFWithoutCloseNotifyReadsAsEOFAsInAsyncio) {
   }());
 }
 
+// Sends "hello", then "world\n" once the client says "go".
+Coro<void> hello_go_world(StreamReader r, StreamWriter w) {
+  w.write("hello");
+  // Not `if (co_await r.readline() == ...)`: built by g++ 12 -O3, that form trapped
+  // (ud2 on the frame's cold path) when the read ended with an exception.
+  std::string line = co_await r.readline();
+  if (line == "go\n") w.write("world\n");
+  co_await r.read();
+}
+
+TEST_F(SSLTest, ACancelledReadLosesNoDecryptedByte) {
+  run([]() -> Coro<void> {
+    SSLContext client = client_context();
+    Server server = co_await start_server(hello_go_world, "127.0.0.1", 0, {.ssl = &server_context()});
+    auto [reader, writer] = co_await open_connection("127.0.0.1", port_of(server), {.ssl = &client});
+    Task<std::string> line = create_task(reader.readline());
+    EXPECT_TRUE(co_await until([&] { return reader.buffered() == 5; })) << "the read decrypted \"hello\"";
+    line.cancel();
+    EXPECT_THROW(co_await line, CancelledError);
+    writer.write("go\n");
+    EXPECT_EQ(co_await reader.readline(), "helloworld\n");
+    writer.close();
+    server.close();
+    co_await server.wait_closed();
+  }());
+}
+
 TEST_F(SSLTest, AnUntrustedCAFailsVerificationAndTheServerGoesOn) {
   run([]() -> Coro<void> {
     SSLContext wrong = create_default_context(Purpose::SERVER_AUTH, test_certs().other_ca_cert);
@@ -311,7 +338,8 @@ TEST_F(SSLTest, TLS12IsNegotiatedWhenTheServerCapsTheVersion) {
 
 // A line protocol that upgrades on "STARTTLS": "OK", then TLS, then echo.
 Coro<void> starttls_handler(StreamReader r, StreamWriter w) {
-  if (co_await r.readline() != "STARTTLS\n") co_return;
+  std::string line = co_await r.readline();
+  if (line != "STARTTLS\n") co_return;
   w.write("OK\n");
   co_await w.drain();
   try {
