@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import statistics
@@ -442,10 +443,17 @@ def run_one(case, system, argv, timeout, idle_wait=0, nice=0, warm_run=False):
             return None, "warm-up run timed out after %d s" % timeout
     load = float(open("/proc/loadavg").read().split()[0])
     t0 = time.time()
+    st0 = proc_stat_busy()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
         return None, "timed out after %d s" % timeout
+    # CPUs busy during the run beyond the measured process's own use: other work.
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = max(time.time() - t0, 1e-3)
+    own = (ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime) / wall
+    other_cpu = max(0.0, (proc_stat_busy() - st0) / os.sysconf("SC_CLK_TCK") / wall - own)
     if r.returncode != 0:
         return None, "exit %d: %s" % (r.returncode, (r.stderr or r.stdout).strip()[-300:])
     if system.parse:
@@ -463,6 +471,8 @@ def run_one(case, system, argv, timeout, idle_wait=0, nice=0, warm_run=False):
         rec = json.loads(lines[-1])
     rec.update({"case": case.id, "system_name": system.name, "cmd": sh(cmd),
                 "elapsed_s": round(time.time() - t0, 3), "loadavg_1m": load})
+    if wall >= 1.0:  # /proc/stat counts in 10 ms ticks: meaningless for shorter runs
+        rec["other_cpu"] = round(other_cpu, 3)
     if busy is not None:
         rec["busy_before"] = round(busy, 3)
     return rec, None
@@ -712,6 +722,7 @@ def verdicts(summaries):
 
 
 CASE_BY_ID = {c.id: c for c in CASES}
+DISCARDED = {}  # workload: (runs discarded by --max-other, runs in all, threshold)
 ALL_RECORDS = []  # every record of this run (read by the plots)
 
 
@@ -821,9 +832,13 @@ def section_markdown(workload, cases, summaries, records, machine, reps, runner_
         other = [r["other_cpu"] for r in records
                  if "other_cpu" in r and CASE_BY_ID[r["case"]].workload == workload]
         if other:
-            out[-1] += ("; during the echo runs other work used %.2f-%.2f CPUs (median %.2f) "
-                        "besides the server and the client"
+            out[-1] += ("; during the runs of a second or more, other work used %.2f-%.2f "
+                        "CPUs (median %.2f) besides the measured processes"
                         % (min(other), max(other), statistics.median(other)))
+        dropped = DISCARDED.get(workload)
+        if dropped:
+            out[-1] += ("; %d of %d runs were discarded because other work used more than "
+                        "%.2f CPU during them" % (dropped[0], dropped[1], dropped[2]))
         out[-1] += "."
     out.append("")
     for case in cases:
@@ -995,6 +1010,13 @@ def main():
     ap.add_argument("--idle-wait", type=float, default=30, metavar="S",
                     help="before each process, wait up to S seconds for the machine to be "
                     "at most 25%% busy (other builds skew the figures); 0 disables")
+    ap.add_argument("--from-results", default="", metavar="FILES",
+                    help="comma-separated bench/results/*.jsonl files: run nothing, "
+                    "summarize their records (of the --only cases) and write the docs; "
+                    "several files join runs made at different times")
+    ap.add_argument("--max-other", type=float, default=None, metavar="CPUS",
+                    help="leave out runs during which other work used more than CPUS "
+                    "CPUs (the doc says how many)")
     ap.add_argument("--busy-retries", type=int, default=2, metavar="N",
                     help="redo a W5 echo run up to N times when other work used more "
                     "than 0.25 CPU during it")
@@ -1054,8 +1076,30 @@ def main():
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     raw_path = os.path.join(BENCH, "results", "%s.jsonl" % stamp)
     records = []
-    with open(raw_path, "w") as raw:
-        for rep in range(args.reps):
+    if args.from_results:
+        raw_path = args.from_results
+        ids = {c.id for c in cases}
+        for path in args.from_results.split(","):
+            with open(path) as f:
+                records += [r for r in map(json.loads, f) if r.get("case") in ids]
+        if args.max_other is not None:
+            kept = []
+            for r in records:
+                w = CASE_BY_ID[r["case"]].workload
+                d = DISCARDED.setdefault(w, [0, 0, args.max_other])
+                d[1] += 1
+                if r.get("other_cpu", 0) > args.max_other:
+                    d[0] += 1
+                else:
+                    kept.append(r)
+            records = kept
+        ALL_RECORDS.extend(records)
+        counts = [sum(1 for r in records if r["case"] == c.id and r["system_name"] == s.name)
+                  for c in cases for s in c.systems]
+        args.reps = min([n for n in counts if n] or [0])
+    run_rev = machine_info()["corio_rev"]
+    with open(os.devnull if args.from_results else raw_path, "w") as raw:
+        for rep in range(0 if args.from_results else args.reps):
             for c in cases:
                 runs = [p for p in plan if p[0] is c]
                 k = rep % len(runs) if runs else 0
@@ -1076,6 +1120,9 @@ def main():
                               system.name, err), file=sys.stderr)
                         continue
                     rec["rep"] = rep + 1
+                    rec["runner"] = "python3 bench/run.py " + " ".join(sys.argv[1:])
+                    rec["date"] = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+                    rec["corio_rev"] = run_rev
                     records.append(rec)
                     ALL_RECORDS.append(rec)
                     raw.write(json.dumps(rec) + "\n")
@@ -1120,6 +1167,14 @@ def main():
     if args.no_docs:
         return
     machine = machine_info()
+    if args.from_results:
+        dates = sorted(r["date"] for r in records if "date" in r)
+        if dates:
+            machine["date"] = dates[0] if dates[0] == dates[-1] else \
+                "%s to %s" % (dates[0], dates[-1])
+        revs = sorted({r["corio_rev"] for r in records if "corio_rev" in r})
+        if revs:
+            machine["corio_rev"] = ", ".join(revs)
     runner_cmd = "python3 bench/run.py --reps %d%s%s" % (
         args.reps, " --build-dir %s" % rel(build) if build != os.path.join(ROOT, "build",
                                                                            "release") else "",
@@ -1128,6 +1183,14 @@ def main():
         " --idle-wait %g" % args.idle_wait if args.idle_wait != 30 else "") + (
         " --echo-seconds %d" % args.echo_seconds if args.echo_seconds != 10 else "") + (
         " --only %s" % args.only if args.only else "")
+    if args.from_results:
+        runner_cmd = ("python3 bench/run.py --only %s --from-results %s%s (the runs: "
+                      "%s)" % (args.only, ",".join(rel(os.path.abspath(p)) for p in
+                                                    args.from_results.split(",")),
+                               " --max-other %g" % args.max_other
+                               if args.max_other is not None else "",
+                               "; ".join(sorted({r["runner"] for r in records
+                                                 if "runner" in r}))))
     os.makedirs(IMG, exist_ok=True)
     new_sections = {}
     for w in dict.fromkeys(c.workload for c in cases):
