@@ -301,8 +301,9 @@ Coro<void> HttpConnection::run() {
     while (!broken_) {
       Parsed p = parse();
       if (p == Parsed::NeedMore) {
-        // Everything buffered is handled: send the batch of responses in one write.
-        if (woff_ < wbuf_.size()) co_await flush();
+        // Everything buffered is handled: send the batch of responses in one write
+        // (a plain send when the socket takes it all, the usual case: no coroutine).
+        if (woff_ < wbuf_.size() && !try_flush()) co_await flush();
         if (closing_ || broken_) break;
         phase_ = in_head_ && rhead_ > msg_start_ ? Phase::ReadingHead : Phase::Idle;
         arm(phase_ == Phase::Idle ? state_.settings.keepalive_timeout : state_.settings.header_timeout);
@@ -413,7 +414,12 @@ Coro<bool> HttpConnection::handle_request() {
     if (resp.kind_ == StreamResponse::Kind::File) {
       co_await send_file(resp);
     } else {
-      co_await send_response(resp);
+      // A small in-memory body is copied behind its head without a coroutine.
+      if (!append_response(resp)) {
+        co_await send_response(resp);
+      } else if (wbuf_.size() - woff_ > kHighWater) {
+        co_await flush();
+      }
     }
   }
   if (!req.background_.empty()) {

@@ -50,6 +50,10 @@
 
 namespace corio::web::detail {
 
+/// Above this much buffered, a response or write() waits for the socket (asyncio's
+/// high-water mark).
+inline constexpr std::size_t kHighWater = 64 * 1024;
+
 class HttpConnection {
  public:
   /// What the parser reached in the buffered bytes.
@@ -117,7 +121,9 @@ class HttpConnection {
 
   // writing (connection_write.cpp)
   void append_head(const StreamResponse& r, std::uint64_t length, bool chunked);
-  void append_response(Response& r);
+  /// Queues a response with a small in-memory body (head and body) in wbuf_; false
+  /// (nothing queued) when the body is large enough to be sent from where it is.
+  bool append_response(Response& r);
   void append_error(int status, std::string_view text);
   bool try_flush() noexcept;
   Coro<void> flush(std::string_view extra = {}, std::string_view tail = {});

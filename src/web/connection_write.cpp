@@ -24,8 +24,6 @@ namespace {
 // Bodies up to this size are copied behind the head (one send for the batch); larger
 // ones go out with writev from the Response itself.
 constexpr std::size_t kCopyBody = 16 * 1024;
-// Above this much buffered, write() waits for the socket (asyncio's high-water mark).
-constexpr std::size_t kHighWater = 64 * 1024;
 
 // "Date: <IMF-fixdate>\r\n", formatted once a second per thread.
 std::string_view date_line() noexcept {
@@ -177,15 +175,20 @@ Coro<void> HttpConnection::flush(std::string_view extra, std::string_view tail) 
   if (broken_) throw ConnectionResetError(ECONNRESET, "Connection lost while sending a response");
 }
 
-Coro<void> HttpConnection::send_response(Response& r) {
+bool HttpConnection::append_response(Response& r) {
+  if (!r.head_only_ && r.body_.size() > kCopyBody) return false;
   append_head(r, r.body_.size(), false);
-  if (r.head_only_) co_return;
-  if (r.body_.size() <= kCopyBody) {
-    wbuf_ += r.body_;
+  if (!r.head_only_) wbuf_ += r.body_;
+  return true;
+}
+
+Coro<void> HttpConnection::send_response(Response& r) {
+  if (append_response(r)) {
     if (wbuf_.size() - woff_ > kHighWater) co_await flush();
-  } else {
-    co_await flush(r.body_);
+    co_return;
   }
+  append_head(r, r.body_.size(), false);
+  co_await flush(r.body_);
 }
 
 Coro<void> HttpConnection::send_file(StreamResponse& r) {
