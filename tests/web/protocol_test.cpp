@@ -2,6 +2,7 @@
 // Expect: 100-continue, limits (400/413/431) and timeouts (slowloris, idle keep-alive).
 #include <gtest/gtest.h>
 
+#include "corio/sync/event.hpp"
 #include "web_test_util.hpp"
 
 namespace corio::test {
@@ -51,6 +52,37 @@ TEST_F(WebTest, PipelinedRequestsAreAnsweredInOrder) {
       EXPECT_EQ(r.body, (i % 3 == 0 ? "slow " : "reply ") + std::to_string(i));
     }
   }(port));
+}
+
+TEST_F(WebTest, RequestArrivingWhileTheHandlerWaitsIsServed) {
+  // The next request arrives while the connection has no receive pending and the loop
+  // waits for I/O meanwhile: on epoll the connection's edge-triggered registration must
+  // remember that readiness, or the request would never be read.
+  add_echo_path(app);
+  auto started = std::make_shared<Event>();
+  auto release = std::make_shared<Event>();
+  app.add_get("/wait", [started, release](Request&) -> Coro<Response> {
+    started->set();
+    co_await release->wait();
+    co_return Response("waited");
+  });
+  start();
+  run([](std::uint16_t p, std::shared_ptr<Event> started, std::shared_ptr<Event> release) -> Coro<void> {
+    Client c = co_await Client::connect(p);
+    co_await c.send("GET /wait HTTP/1.1\r\nHost: t\r\n\r\n");
+    co_await started->wait();
+    co_await c.send("GET /n/1 HTTP/1.1\r\nHost: t\r\n\r\n");
+    co_await sleep(20ms);  // the loop polls for I/O with the request unread
+    release->set();
+    HttpReply a = co_await read_reply(c.reader);
+    EXPECT_EQ(a.body, "waited");
+    HttpReply b = co_await read_reply(c.reader);
+    EXPECT_EQ(b.body, "reply 1");
+    // And the connection still waits for more after that.
+    co_await sleep(20ms);
+    HttpReply d = co_await c.get("/n/2");
+    EXPECT_EQ(d.body, "reply 2");
+  }(port, started, release));
 }
 
 TEST_F(WebTest, Http10ClosesUnlessKeepAlive) {
