@@ -323,10 +323,8 @@ Coro<void> HttpConnection::run() {
             break;
           }
           rtail_ += static_cast<std::size_t>(r);
-          if (phase_ == Phase::Idle) {
-            phase_ = Phase::ReadingHead;
-            arm(state_.settings.header_timeout);
-          }
+          // No re-arm here: a complete head is handled at once, and a partial one
+          // arms the header deadline when the parser asks for more (above).
           continue;
         }
       }
