@@ -96,6 +96,29 @@ SYSTEMS = {
     "corio-epoll-2loops": ("corio (epoll), 2 loops", "0,1"),
     "nginx-2workers": ("nginx, 2 workers", "0,1"),
 }
+# What the figures mean, from profiling the servers under this load (perf record -g on the
+# server while wrk ran; 2026-11-21, the same machine).
+ANALYSIS = [
+    "Where a keep-alive request's server CPU goes, without pipelining (perf): the send of the response is "
+    "64-72% of it for every server (nginx's writev, corio's send), because on loopback the sender's system "
+    "call also runs the receiving side's TCP processing in softirq (the client socket's tcp_v4_rcv, ACK "
+    "handling, waking wrk); the recv is another 10-12%, the event wait 3-5%. nginx spends 10-19% in user "
+    "space, corio 12-15%. Both send exactly one segment per response and wrk one per request (nstat: 2.0-2.3 "
+    "segments per request, no pure ACKs), so that kernel work is the same for any server: 0.8x nginx's CPU "
+    "per request leaves room for little more than the kernel's share of nginx's own, i.e. the target sits "
+    "at the floor without pipelining; with pipelining one send carries 16 responses and the user-space work "
+    "decides.",
+    "System calls per request without pipelining (`perf stat -e raw_syscalls:sys_enter`): nginx 2.0 (recv, "
+    "writev; epoll_wait amortized), corio on epoll 2.05 (recv, send), corio on io_uring 1.04 (send; the "
+    "receive is an io_uring op, io_uring_enter amortized). Before this work corio on epoll made 5.0: a "
+    "recv that failed with EAGAIN after each response and an epoll_ctl DEL and ADD per receive.",
+    "On io_uring each receive is an SQE that the kernel tries, then arms a poll for, then completes from task "
+    "work; that costs about as much as epoll's readiness plus a recv, so corio's two drivers end up within a "
+    "few percent of each other. Tried and not kept: IORING_RECVSEND_POLL_FIRST (no measurable change) and "
+    "IORING_SETUP_DEFER_TASKRUN (about 3% less CPU per request in short A/B runs, but it ties the ring to one "
+    "thread, which the loop does not promise yet). Multishot receive with provided buffers is the next step "
+    "for io_uring.",
+]
 MAIN = ["corio-uring", "corio-epoll", "nginx", "aiohttp-uvloop", "aiohttp"]
 SCALING = ["corio-uring-2loops", "corio-epoll-2loops", "nginx-2workers"]
 
@@ -416,8 +439,9 @@ def write_docs(args, runs, summary, meta):
             rr = "%.2fx" % med(s["rps_vs_nginx"]) if s["rps_vs_nginx"] else "-"
             cr = "%.2fx" % med(s["cpu_vs_nginx"]) if s["cpu_vs_nginx"] else "-"
             errs = (" (wrk errors: %s)" % "; ".join(sorted(set(s["errors"])))) if s["errors"] else ""
+            p99 = fmt_range(s["p99"], 2, " ms") if max(s["p99"]) > 0 else "n/a (wrk's histogram stayed empty)"
             L.append("| **%s** | %s | %s | %s | %s | %s | %.2f-%.2f cores | `%s` |" % (
-                n, fmt_range(s["rps"]), rr, fmt_range(s["p99"], 2, " ms"), fmt_range(s["cpu"], 2), cr,
+                n, fmt_range(s["rps"]), rr, p99, fmt_range(s["cpu"], 2), cr,
                 min(s["others"]), max(s["others"]), s["runs"][0]["server_cmd"]) + errs)
         L.append("")
 
@@ -500,8 +524,11 @@ def write_docs(args, runs, summary, meta):
     L.append("- \"Other work on the machine\" is the busy CPU time of the whole machine during the wrk run minus "
              "the server's and wrk's, in cores: builds and tests of other work share these 2 CPUs. CPU per "
              "request is less sensitive to it than requests/s, and every ratio compares runs of the same round.")
+    L.append("- With pipelining, wrk sends 16 requests per write and times each batch as a whole, so the p99 "
+             "of the pipelined rows is a batch's latency.")
     L.append("- CPU time is read in clock ticks (1/%d s); a 10 s run uses a few hundred of them, so the "
              "resolution is well under 1%%." % CLK_TCK)
+    L.extend("- " + n for n in ANALYSIS)
     for extra in meta.get("notes", []):
         L.append("- " + extra)
     L.append("")
