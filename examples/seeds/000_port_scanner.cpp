@@ -151,9 +151,10 @@ std::vector<corio::Socket> open_listeners(std::set<std::uint16_t>& ports) {
   listen_on(0);
   std::uint16_t base = *ports.begin();
   // Ports near the kernel's pick are ephemeral ports, which other programs' outgoing
-  // connections may hold at any moment (a parallel test run opens thousands): keep
-  // trying further up until five listeners are open, so the scan always has some.
-  for (int d = 3; socks.size() < 5 && d <= 60 && base + d <= 65535; d += 4) {
+  // connections may hold at any moment (a parallel test run opens thousands). Linux
+  // gives connect() even ports and bind() odd ones, so the tries keep the parity of the
+  // port bind() got, and go on until five listeners are open.
+  for (int d = 2; socks.size() < 5 && d <= 80 && base + d <= 65535; d += 2) {
     listen_on(static_cast<std::uint16_t>(base + d));
   }
   return socks;
