@@ -1,0 +1,90 @@
+// TCPConnector: the client's connection pool (aiohttp.TCPConnector).
+//
+//   corio::http::TCPConnector connector({.limit = 30, .limit_per_host = 10});
+//   corio::http::ClientSession session({.connector = connector});
+//
+// Design: connections are keyed by scheme://host:port. A request first takes a *slot*:
+// at most `limit` connections are in use at once (0: no limit), and at most
+// `limit_per_host` per key (0: no limit); idle pooled connections do not count, as in
+// aiohttp. Requests that find no free slot wait in one FIFO queue; a freed slot goes to
+// the first waiter whose key it fits, and is granted to that waiter before it runs, so
+// nobody barges ahead. With the slot held, the request takes the most recently used
+// idle connection of its key (LIFO: warm connections stay warm and the others age out),
+// after checking with a non-blocking peek that the server has not closed it, or opens a
+// new one: the name is resolved with corio::getaddrinfo (cached for ttl_dns_cache when
+// use_dns_cache) and each address is tried in turn with open_connection. A response
+// read to its end hands its connection back to the idle list; one not read to its end
+// closes it. Idle connections are closed after keepalive_timeout.
+//
+// A TCPConnector is a handle; copies share one pool. The pool binds to the loop of its
+// first request and must be used from that loop only. close() closes the idle
+// connections; connections in use close when their responses are released.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+
+#include "corio/core/coro.hpp"
+
+namespace corio::http {
+
+namespace detail {
+class ConnectorCore;
+}
+
+/// TCPConnector's keyword arguments (aiohttp's defaults).
+struct ConnectorOptions {
+  /// Connections in use at once, over all hosts (0: unlimited).
+  std::size_t limit = 100;
+  /// Connections in use at once to one scheme://host:port (0: unlimited).
+  std::size_t limit_per_host = 0;
+  /// How long an idle connection is kept for reuse.
+  std::chrono::nanoseconds keepalive_timeout = std::chrono::seconds(15);
+  /// Close every connection after its response instead of pooling it.
+  bool force_close = false;
+  /// Cache name lookups per host and port.
+  bool use_dns_cache = true;
+  /// How long a cached lookup is used (nullopt: for ever).
+  std::optional<std::chrono::nanoseconds> ttl_dns_cache = std::chrono::seconds(10);
+  /// AF_INET or AF_INET6 to restrict the addresses tried; AF_UNSPEC for all.
+  int family = AF_UNSPEC;
+  /// Verify https servers' certificates (the TLS layer's create_default_context);
+  /// false disables verification, as aiohttp's ssl=False.
+  bool ssl = true;
+};
+
+/// A pool of keep-alive connections (aiohttp.TCPConnector). A handle: copies share it.
+class TCPConnector {
+ public:
+  /// A pool with these limits. Nothing is opened until the first request.
+  explicit TCPConnector(ConnectorOptions options = {});
+
+  /// Counters for tests and tuning.
+  struct Statistics {
+    std::size_t acquired = 0;          // connection slots in use
+    std::size_t idle = 0;              // pooled connections waiting for reuse
+    std::size_t waiting = 0;           // requests queued for a slot
+    std::size_t connections_made = 0;  // connections opened so far
+    std::size_t reused = 0;            // requests sent on a pooled connection
+  };
+  Statistics statistics() const noexcept;
+
+  std::size_t limit() const noexcept;
+  std::size_t limit_per_host() const noexcept;
+  const ConnectorOptions& options() const noexcept;
+  /// Closes the idle connections; later requests raise ClientConnectionError.
+  /// Cancellation: none (no suspension).
+  Coro<void> close();
+  bool closed() const noexcept;
+
+  const std::shared_ptr<detail::ConnectorCore>& core() const noexcept { return core_; }
+
+ private:
+  std::shared_ptr<detail::ConnectorCore> core_;
+};
+
+}  // namespace corio::http

@@ -1,0 +1,297 @@
+// ClientSession: building requests, sending them on pooled connections, the stale
+// connection retry, redirects and cookies (see client_session.hpp).
+#include "corio/http/client_session.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "corio/core/exceptions.hpp"
+#include "corio/http/client_exceptions.hpp"
+#include "corio/http/query.hpp"
+#include "corio/net/errors.hpp"
+#include "corio/sync/exceptions.hpp"
+#include "deadline.hpp"
+#include "response_state.hpp"
+
+namespace corio::http {
+
+namespace {
+
+constexpr std::size_t kRedirectDrainLimit = 64 * 1024;
+
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" || method == "DELETE" ||
+         method == "TRACE";
+}
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+void check_header(std::string_view name, std::string_view value) {
+  auto bad = [](std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; };
+  if (name.empty() || bad(name) || bad(value) || name.find(':') != std::string_view::npos) {
+    throw ValueError("invalid header " + std::string(name) + ": newline or colon where none may be");
+  }
+}
+
+void validate(const URL& url) {
+  if (!url.is_absolute() || url.host().empty()) throw InvalidURL(url.human_repr() + " (not an absolute URL with a host)");
+  if (url.scheme() != "http" && url.scheme() != "https") {
+    throw InvalidURL(url.human_repr() + " (unsupported scheme '" + url.scheme() + "')");
+  }
+}
+
+Coro<void> drain_writer(StreamWriter w) { co_await w.drain(); }
+
+}  // namespace
+
+struct ClientSession::Prepared {
+  std::string method;
+  URL url;
+  Headers headers;
+  std::optional<std::string> body;
+  std::optional<URL> proxy;
+  ClientTimeout timeout;
+};
+
+ClientSession::ClientSession(SessionOptions options)
+    : base_url_(std::move(options.base_url)),
+      connector_(options.connector ? std::move(*options.connector) : TCPConnector()),
+      connector_owner_(options.connector_owner),
+      timeout_(options.timeout),
+      jar_(options.cookie_jar ? std::move(options.cookie_jar) : std::make_shared<CookieJar>()),
+      raise_for_status_(options.raise_for_status),
+      auto_decompress_(options.auto_decompress),
+      trust_env_(options.trust_env) {
+  headers_.add("Accept", "*/*");
+  if (auto_decompress_) headers_.add("Accept-Encoding", "gzip, deflate");
+  headers_.add("User-Agent", "corio-http/0.1");
+  headers_.update(options.headers);
+}
+
+ClientSession::~ClientSession() {
+  if (!closed_ && connector_owner_) connector_.core()->close();
+}
+
+Coro<void> ClientSession::close() {
+  if (!closed_ && connector_owner_) co_await connector_.close();
+  closed_ = true;
+}
+
+Coro<ClientResponse> ClientSession::get(URL url, RequestOptions o) { return request("GET", std::move(url), std::move(o)); }
+Coro<ClientResponse> ClientSession::post(URL url, RequestOptions o) { return request("POST", std::move(url), std::move(o)); }
+Coro<ClientResponse> ClientSession::put(URL url, RequestOptions o) { return request("PUT", std::move(url), std::move(o)); }
+Coro<ClientResponse> ClientSession::patch(URL url, RequestOptions o) { return request("PATCH", std::move(url), std::move(o)); }
+Coro<ClientResponse> ClientSession::delete_(URL url, RequestOptions o) {
+  return request("DELETE", std::move(url), std::move(o));
+}
+Coro<ClientResponse> ClientSession::options(URL url, RequestOptions o) {
+  return request("OPTIONS", std::move(url), std::move(o));
+}
+Coro<ClientResponse> ClientSession::request(std::string method, URL url) {
+  return request(std::move(method), std::move(url), RequestOptions{});
+}
+Coro<ClientResponse> ClientSession::get(URL url) { return get(std::move(url), RequestOptions{}); }
+Coro<ClientResponse> ClientSession::post(URL url) { return post(std::move(url), RequestOptions{}); }
+Coro<ClientResponse> ClientSession::put(URL url) { return put(std::move(url), RequestOptions{}); }
+Coro<ClientResponse> ClientSession::patch(URL url) { return patch(std::move(url), RequestOptions{}); }
+Coro<ClientResponse> ClientSession::delete_(URL url) { return delete_(std::move(url), RequestOptions{}); }
+Coro<ClientResponse> ClientSession::head(URL url) { return head(std::move(url), RequestOptions{}); }
+Coro<ClientResponse> ClientSession::options(URL url) { return options(std::move(url), RequestOptions{}); }
+Coro<ClientResponse> ClientSession::head(URL url, RequestOptions o) {
+  if (!o.allow_redirects) o.allow_redirects = false;  // aiohttp's head() default
+  return request("HEAD", std::move(url), std::move(o));
+}
+
+std::optional<URL> ClientSession::proxy_for(const URL& url, const RequestOptions& options) const {
+  if (options.proxy) return options.proxy;
+  if (!trust_env_ || url.scheme() != "http") return std::nullopt;
+  const char* env = std::getenv("http_proxy");
+  if (env == nullptr || *env == '\0') env = std::getenv("HTTP_PROXY");
+  if (env == nullptr || *env == '\0') return std::nullopt;
+  const char* no = std::getenv("no_proxy");
+  if (no == nullptr) no = std::getenv("NO_PROXY");
+  if (no != nullptr) {
+    std::string_view list(no);
+    while (!list.empty()) {
+      auto comma = list.find(',');
+      std::string_view entry = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+      while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+      if (entry.starts_with('.')) entry.remove_prefix(1);
+      if (entry == "*") return std::nullopt;
+      const std::string& h = url.host();
+      if (!entry.empty() && (h == entry || (h.size() > entry.size() && h.ends_with(entry) &&
+                                            h[h.size() - entry.size() - 1] == '.'))) {
+        return std::nullopt;
+      }
+    }
+  }
+  return URL(std::string_view(env));
+}
+
+Coro<ClientResponse> ClientSession::request(std::string method, URL url, RequestOptions options) {
+  if (closed_) throw RuntimeError("Session is closed");
+  for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (base_url_ && !url.is_absolute()) url = base_url_->join(url);
+  url = url.extend_query(options.params);
+  validate(url);
+
+  Prepared req;
+  req.method = method;
+  req.url = url;
+  req.headers = headers_;
+  req.headers.update(options.headers);
+  std::optional<std::string> content_type;
+  if (options.json) {
+    req.body = options.json->dump();
+    content_type = "application/json";
+  } else if (options.form) {
+    req.body = urlencode(*options.form);
+    content_type = "application/x-www-form-urlencoded";
+  } else if (options.data) {
+    req.body = std::move(*options.data);
+    content_type = "application/octet-stream";
+  }
+  if (content_type) req.headers.setdefault("Content-Type", *content_type);
+  for (const auto& [k, v] : req.headers) check_header(k, v);
+  req.timeout = options.timeout.value_or(timeout_);
+  bool allow_redirects = options.allow_redirects.value_or(true);
+
+  std::optional<double> total_at;  // set when the first connection slot is granted
+  std::vector<ClientResponse> history;
+  int redirects = 0;
+  for (;;) {
+    req.proxy = proxy_for(req.url, options);
+    ClientResponse resp = co_await send(req, &total_at);
+    for (std::string_view v : resp.headers().getall("Set-Cookie")) jar_->update_from_set_cookie(v, req.url);
+
+    std::optional<std::string_view> location;
+    if (allow_redirects && is_redirect(resp.status())) {
+      location = resp.headers().get("Location");
+      if (!location) location = resp.headers().get("URI");
+    }
+    if (!location) {
+      resp.set_history(std::move(history));
+      if (options.raise_for_status.value_or(raise_for_status_)) resp.raise_for_status();
+      co_return resp;
+    }
+    if (++redirects > options.max_redirects) {
+      resp.release();
+      throw TooManyRedirects(resp.status(), "Too many redirects (max_redirects=" + std::to_string(options.max_redirects) + ")",
+                             resp.url().human_repr());
+    }
+    URL next = req.url.join(URL(*location));
+    if (next.scheme() != "http" && next.scheme() != "https") {
+      throw InvalidURL(next.human_repr() + " (redirect from " + req.url.human_repr() + " to an unsupported scheme)");
+    }
+    int status = resp.status();
+    if ((status == 301 || status == 302 || status == 303) && req.method != "HEAD") {
+      req.method = "GET";
+      req.body.reset();
+      req.headers.erase("Content-Type");
+      req.headers.erase("Content-Length");
+    }
+    if (next.origin() != req.url.origin()) req.headers.erase("Authorization");
+    // Read a small redirect body so that its connection returns to the pool.
+    bool drain = resp.content().at_eof() ||
+                 resp.content_length().value_or(kRedirectDrainLimit + 1) <= kRedirectDrainLimit;
+    if (drain) {
+      bool failed = false;
+      try {
+        co_await resp.read();
+      } catch (const ClientError&) {
+        failed = true;  // the redirect is followed anyway; its connection is closed
+      }
+      (void)failed;
+    }
+    resp.release();
+    history.push_back(std::move(resp));
+    req.url = next;
+  }
+}
+
+Coro<ClientResponse> ClientSession::send(const Prepared& req, std::optional<double>* total_at) {
+  const URL& url = req.url;
+  std::string what = req.method + " " + url.human_repr();
+  detail::ConnectTarget target;
+  std::string request_target;
+  if (req.proxy) {
+    validate(*req.proxy);
+    target.host = req.proxy->host();
+    target.port = req.proxy->port().value_or(80);
+    target.ssl = req.proxy->scheme() == "https";
+    target.key = "proxy " + req.proxy->scheme() + "://" + target.host + ":" + std::to_string(target.port);
+    request_target = url.with_fragment("").str();
+  } else {
+    target.host = url.host();
+    target.port = url.port().value_or(80);
+    target.ssl = url.scheme() == "https";
+    target.key = url.scheme() + "://" + target.host + ":" + std::to_string(target.port);
+    request_target = url.path_qs();
+  }
+  target.what = what;
+
+  std::string head;
+  head.reserve(256);
+  head += req.method;
+  head += ' ';
+  head += request_target;
+  head += " HTTP/1.1\r\n";
+  if (!req.headers.contains("Host")) head += "Host: " + url.host_port() + "\r\n";
+  for (const auto& [k, v] : req.headers) {
+    head += k;
+    head += ": ";
+    head += v;
+    head += "\r\n";
+  }
+  if (!req.headers.contains("Cookie")) {
+    std::string cookies = jar_->filter_cookies(url);
+    if (!cookies.empty()) head += "Cookie: " + cookies + "\r\n";
+  }
+  if (!req.headers.contains("Content-Length") && !req.headers.contains("Transfer-Encoding")) {
+    if (req.body) {
+      head += "Content-Length: " + std::to_string(req.body->size()) + "\r\n";
+    } else if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+      head += "Content-Length: 0\r\n";
+    }
+  }
+  head += "\r\n";
+
+  for (int attempt = 0;; ++attempt) {
+    target.fresh = attempt > 0;
+    detail::ConnectionLease lease = co_await connector_.core()->acquire(target, req.timeout, total_at);
+    bool reused = lease->uses > 0;
+    StreamWriter writer = lease->writer;
+    auto state = std::make_shared<detail::ResponseState>(std::move(lease), req.method == "HEAD", what,
+                                                         req.timeout.sock_read, *total_at, auto_decompress_);
+    bool stale = false;  // the server had closed the pooled connection
+    std::exception_ptr failure;
+    try {
+      writer.write(head);
+      if (req.body && !req.body->empty()) writer.write(*req.body);
+      co_await detail::bounded(drain_writer(writer), std::nullopt, *total_at, detail::Phase::Send, what);
+      co_await state->read_head();
+    } catch (const ServerDisconnectedError&) {
+      stale = !state->parser.started();
+      failure = std::current_exception();
+    } catch (const ClientOSError&) {
+      stale = !state->parser.started();
+      failure = std::current_exception();
+    } catch (const OSError& e) {  // the request could not be written
+      stale = true;
+      failure = std::make_exception_ptr(ClientOSError(e.errno_value(), std::string(e.what()) + " (" + what + ")"));
+    }
+    if (failure) {
+      state->lease.close();
+      if (stale && reused && attempt == 0 && idempotent(req.method)) continue;
+      std::rethrow_exception(failure);
+    }
+    co_return ClientResponse(std::move(state), req.method, url);
+  }
+}
+
+}  // namespace corio::http
