@@ -54,6 +54,7 @@ struct ClientSession::Prepared {
   std::optional<std::string> body;
   std::optional<URL> proxy;
   ClientTimeout timeout;
+  bool verify = true;
 };
 
 ClientSession::ClientSession(SessionOptions options)
@@ -159,6 +160,7 @@ Coro<ClientResponse> ClientSession::request(std::string method, URL url, Request
   if (content_type) req.headers.setdefault("Content-Type", *content_type);
   for (const auto& [k, v] : req.headers) check_header(k, v);
   req.timeout = options.timeout.value_or(timeout_);
+  req.verify = options.ssl.value_or(connector_.options().ssl);
   bool allow_redirects = options.allow_redirects.value_or(true);
 
   std::optional<double> total_at;  // set when the first connection slot is granted
@@ -230,7 +232,9 @@ Coro<ClientResponse> ClientSession::send(const Prepared& req, std::optional<doub
     target.host = url.host();
     target.port = url.port().value_or(80);
     target.ssl = url.scheme() == "https";
-    target.key = url.scheme() + "://" + target.host + ":" + std::to_string(target.port);
+    target.verify = req.verify;
+    target.key = url.scheme() + "://" + target.host + ":" + std::to_string(target.port) +
+                 (target.ssl && !target.verify ? " unverified" : "");
     request_target = url.path_qs();
   }
   target.what = what;

@@ -35,6 +35,7 @@ struct Connection {
   StreamReader reader;
   StreamWriter writer;
   std::string key;
+  bool tls = false;      // the bytes on the socket are TLS records
   int uses = 0;          // responses completed on it
   double idle_since = 0;  // loop time it went back to the pool
 };
@@ -80,6 +81,7 @@ struct ConnectTarget {
   std::string host;  // as in the URL (a name or a numeric address)
   std::uint16_t port = 0;
   bool ssl = false;
+  bool verify = true;  // check the certificate (https only)
   bool fresh = false;  // do not reuse a pooled connection (the retry after a stale one)
   std::string what;    // "GET http://..." for messages
 };
@@ -131,7 +133,10 @@ class ConnectorCore : public std::enable_shared_from_this<ConnectorCore> {
   std::deque<Waiter> waiters_;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
   std::unordered_map<std::string, DnsEntry> dns_cache_;
+  const SSLContext& tls_context(bool verify);
+
   EventLoop* loop_ = nullptr;
+  std::optional<SSLContext> verified_, unverified_;  // made on first use
   TimerHandle cleanup_timer_;
   bool cleanup_armed_ = false;
 };

@@ -21,7 +21,9 @@ double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 Coro<void> await_granted(Future<void> f) { co_await f; }
 
 /// True when a pooled connection still looks usable: nothing unread, and a peek finds
-/// neither EOF nor data (a server that closed an idle connection has sent a FIN).
+/// neither EOF nor data (a server that closed an idle connection has sent a FIN). On a
+/// TLS connection data may be a record for TLS itself (a TLS 1.3 session ticket), so
+/// only EOF counts there.
 bool looks_alive(Connection& c) {
   if (c.writer.is_closing() || c.reader.buffered() != 0 || c.reader.at_eof()) return false;
   int fd = -1;
@@ -33,6 +35,7 @@ bool looks_alive(Connection& c) {
   if (fd < 0) return false;
   char b;
   ssize_t n = ::recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return c.tls;
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
@@ -202,6 +205,20 @@ void ConnectorCore::cleanup() noexcept {
   arm_cleanup();
 }
 
+const SSLContext& ConnectorCore::tls_context(bool verify) {
+  if (verify) {
+    if (!verified_) verified_ = options_.ssl_context ? *options_.ssl_context : create_default_context();
+    return *verified_;
+  }
+  if (!unverified_) {
+    // aiohttp's ssl=False: encrypted, but neither the certificate nor the name checked.
+    unverified_.emplace(SSLMethod::PROTOCOL_TLS_CLIENT);
+    unverified_->set_check_hostname(false);
+    unverified_->set_verify_mode(CERT_NONE);
+  }
+  return *unverified_;
+}
+
 TCPConnector::Statistics ConnectorCore::snapshot() const noexcept {
   TCPConnector::Statistics s = stats;
   s.acquired = acquired_;
@@ -257,12 +274,7 @@ Coro<std::vector<SocketAddress>> ConnectorCore::resolve(const ConnectTarget& tar
 Coro<std::unique_ptr<Connection>> ConnectorCore::connect(const ConnectTarget& target, ClientTimeout timeout,
                                                          std::optional<double> total_at) {
   std::string where = target.host + ":" + std::to_string(target.port);
-  if (target.ssl) {
-    throw ClientConnectorError(EPROTONOSUPPORT,
-                               "Cannot connect to host " + where + " ssl:default [https needs the TLS layer, "
-                               "which this build does not have yet] (" + target.what + ")",
-                               target.host, target.port);
-  }
+  const SSLContext* tls = target.ssl ? &tls_context(target.verify) : nullptr;
   std::vector<SocketAddress> addresses = co_await resolve(target);
   std::string errors;
   int last_errno = 0;
@@ -270,10 +282,14 @@ Coro<std::unique_ptr<Connection>> ConnectorCore::connect(const ConnectTarget& ta
     try {
       ConnectionOptions opts;
       opts.family = addr.family();
+      opts.ssl = tls;
+      if (tls) opts.server_hostname = std::string_view(target.host);
       StreamPair pair = co_await bounded(open_connection(addr.host(), addr.port(), opts), timeout.sock_connect,
                                          total_at, Phase::SockConnect, target.what);
       ++stats.connections_made;
-      co_return std::make_unique<Connection>(std::move(pair.reader), std::move(pair.writer), target.key);
+      auto conn = std::make_unique<Connection>(std::move(pair.reader), std::move(pair.writer), target.key);
+      conn->tls = tls != nullptr;
+      co_return conn;
     } catch (const OSError& e) {
       last_errno = e.errno_value();
       if (!errors.empty()) errors += "; ";
@@ -281,7 +297,7 @@ Coro<std::unique_ptr<Connection>> ConnectorCore::connect(const ConnectTarget& ta
     }
   }
   throw ClientConnectorError(last_errno,
-                             "Cannot connect to host " + where + " ssl:default [" + errors + "] (" + target.what + ")",
+                             "Cannot connect to host " + where + (tls ? " ssl:default [" : " ssl:False [") + errors + "] (" + target.what + ")",
                              target.host, target.port);
 }
 

@@ -35,12 +35,24 @@ class Nginx {
 
   /// Writes the config (`locations` go into the server block; `$ROOT` is the document
   /// root) and starts nginx. Throws std::runtime_error if it does not come up.
-  explicit Nginx(const std::string& locations) {
+  /// With `tls`, the server also listens with TLS on tls_port(), with a self-signed
+  /// certificate for localhost and 127.0.0.1 (cert_file()).
+  explicit Nginx(const std::string& locations, bool tls = false) {
     char tmpl[] = "/tmp/corio-nginx-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     root_ = dir_ / "root";
     std::filesystem::create_directories(root_);
     port_ = free_port();
+    std::string tls_conf;
+    if (tls) {
+      tls_port_ = free_port();
+      std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
+                        " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
+                        (dir_ / "key.pem").string() + " -out " + cert_file() + " 2>/dev/null";
+      if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl could not make a certificate");
+      tls_conf = "    listen 127.0.0.1:" + std::to_string(tls_port_) + " ssl;\n    ssl_certificate " + cert_file() +
+                 ";\n    ssl_certificate_key " + (dir_ / "key.pem").string() + ";\n";
+    }
     std::string locs = locations;
     for (std::size_t at; (at = locs.find("$ROOT")) != std::string::npos;) locs.replace(at, 5, root_.string());
     std::ofstream(dir_ / "nginx.conf")
@@ -55,7 +67,7 @@ class Nginx {
         << "  uwsgi_temp_path " << (dir_ / "uwsgi").string() << ";\n"
         << "  scgi_temp_path " << (dir_ / "scgi").string() << ";\n"
         << "  keepalive_requests 100000;\n"
-        << "  server {\n    listen 127.0.0.1:" << port_ << ";\n    root " << root_.string() << ";\n"
+        << "  server {\n    listen 127.0.0.1:" << port_ << ";\n" << tls_conf << "    root " << root_.string() << ";\n"
         << locs << "\n  }\n}\n";
   }
 
@@ -98,6 +110,8 @@ class Nginx {
   }
 
   std::uint16_t port() const noexcept { return port_; }
+  std::uint16_t tls_port() const noexcept { return tls_port_; }
+  std::string cert_file() const { return (dir_ / "cert.pem").string(); }
   const std::filesystem::path& root() const noexcept { return root_; }
   std::string url(const std::string& path, const std::string& host = "127.0.0.1") const {
     return "http://" + host + ":" + std::to_string(port_) + path;
@@ -116,6 +130,7 @@ class Nginx {
 
   std::filesystem::path dir_, root_;
   std::uint16_t port_ = 0;
+  std::uint16_t tls_port_ = 0;
   pid_t pid_ = -1;
 };
 

@@ -29,7 +29,8 @@ class ClientNginxTest : public ClientTest {
     location = /setcookie { add_header Set-Cookie "session=abc; Path=/"; return 200 "set"; }
     location = /cookie { return 200 "cookie=$http_cookie"; }
     location /files/ { types { text/plain txt; } gzip on; gzip_types text/plain; gzip_min_length 1; }
-)");
+)",
+                                     /*tls=*/true);
     std::filesystem::create_directories(nginx_->root() / "files");
     std::mt19937 rng(7);
     big_.resize(kBigSize);
@@ -194,6 +195,36 @@ TEST_F(ClientNginxTest, ManyConcurrentRequestsShareALimitedPool) {
     EXPECT_LE(connections.size(), 10U);
     EXPECT_LE(session.connector().statistics().connections_made, 10U);
     co_await session.close();
+  }());
+}
+
+TEST_F(ClientNginxTest, HttpsIsVerifiedAgainstTheTrustedCertificateAndKeptAlive) {
+  std::string https = "https://localhost:" + std::to_string(nginx_->tls_port());
+  run([&]() -> Coro<void> {
+    SSLContext trusting = create_default_context(Purpose::SERVER_AUTH, nginx_->cert_file());
+    ClientSession session({.connector = TCPConnector({.ssl_context = trusting})});
+    for (int i = 1; i <= 3; ++i) {
+      auto resp = co_await session.get(https + "/conn");
+      std::string body = co_await resp.text();
+      EXPECT_TRUE(body.ends_with(" " + std::to_string(i))) << body;
+    }
+    auto big = co_await session.get(https + "/files/big.bin");
+    EXPECT_TRUE(co_await big.read() == big_);
+    EXPECT_EQ(session.connector().statistics().connections_made, 1U) << "one TLS connection, kept alive";
+    co_await session.close();
+
+    ClientSession system_cas;  // the self-signed certificate is not trusted
+    bool refused = false;
+    try {
+      co_await system_cas.get(https + "/conn");
+    } catch (const ClientConnectorError& e) {
+      refused = std::string(e.what()).find("localhost") != std::string::npos;
+    }
+    EXPECT_TRUE(refused);
+    RequestOptions unverified{.ssl = false};
+    auto resp = co_await system_cas.get(https + "/target", unverified);
+    EXPECT_EQ(co_await resp.text(), "target") << "ssl=false skips verification";
+    co_await system_cas.close();
   }());
 }
 

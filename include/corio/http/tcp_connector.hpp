@@ -19,6 +19,10 @@
 // A TCPConnector is a handle; copies share one pool. The pool binds to the loop of its
 // first request and must be used from that loop only. close() closes the idle
 // connections; connections in use close when their responses are released.
+//
+// https: the connection is wrapped in TLS by open_connection(ssl=...) with the URL's
+// host for SNI and the certificate check. Verified and unverified (ssl=false)
+// connections to one host are pooled apart.
 #pragma once
 
 #include <sys/socket.h>
@@ -29,6 +33,7 @@
 #include <optional>
 
 #include "corio/core/coro.hpp"
+#include "corio/net/ssl.hpp"
 
 namespace corio::http {
 
@@ -52,9 +57,12 @@ struct ConnectorOptions {
   std::optional<std::chrono::nanoseconds> ttl_dns_cache = std::chrono::seconds(10);
   /// AF_INET or AF_INET6 to restrict the addresses tried; AF_UNSPEC for all.
   int family = AF_UNSPEC;
-  /// Verify https servers' certificates (the TLS layer's create_default_context);
-  /// false disables verification, as aiohttp's ssl=False.
+  /// Verify https servers' certificates and host names; false disables verification,
+  /// as aiohttp's ssl=False (RequestOptions::ssl does the same for one request).
   bool ssl = true;
+  /// The TLS context of https connections (aiohttp's ssl=SSLContext); by default
+  /// create_default_context() (the system's CAs), made on the first https request.
+  std::optional<SSLContext> ssl_context = std::nullopt;
 };
 
 /// A pool of keep-alive connections (aiohttp.TCPConnector). A handle: copies share it.
