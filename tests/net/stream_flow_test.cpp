@@ -106,8 +106,8 @@ TEST_F(StreamFlowTest, AReaderOfAFastPeerDoesNotStarveTheOtherTasks) {
   SocketAddress addr;
   addr.reset_for_output();
   ::getsockname(lfd, addr.raw(), addr.size_ptr());
-  const std::size_t total_bytes = 32u << 20;
-  std::thread peer([lfd, total_bytes] {
+  constexpr std::size_t total_bytes = 32u << 20;
+  std::thread peer([lfd] {
     int fd = ::accept(lfd, nullptr, nullptr);
     std::string chunk(1 << 16, 'h');
     for (std::size_t sent = 0; sent < total_bytes;) {
