@@ -1,12 +1,14 @@
 // corio: the command-line companion of the library.
 //
 //   corio tour [--list] [--quick] [NAME...]   the seeds' examples, one after another
+//   corio fetch URL... [-c N] [-o DIR]        concurrent downloads with the HTTP client
 //
 // One subcommand per capability; adding one is a line in kCommands (scan, fetch, serve,
 // ps and bench will join as the net, http and debug layers land).
 #include <cstdio>
 #include <cstring>
 
+#include "fetch.hpp"
 #include "scanner.hpp"
 #include "serve.hpp"
 #include "tour.hpp"
@@ -24,6 +26,7 @@ constexpr Command kCommands[] = {
      &corio::tour::tour_main},
     {"scan", "TCP connect scan of a host's ports (the seed's port scanner)", &corio::scan::scan_main},
     {"serve", "serve a directory's files over HTTP (or --hello: W6's handler)", &corio::serve::serve_main},
+    {"fetch", "download URLs concurrently with the HTTP client, with a progress bar", &corio::fetch::fetch_main},
 };
 
 void usage(std::FILE* to) {
