@@ -74,7 +74,8 @@ class Nginx {
   void start() {
     std::string conf = (dir_ / "nginx.conf").string();
     std::string prefix = dir_.string() + "/";
-    const char* argv[] = {kBinary, "-p", prefix.c_str(), "-e", (dir_ / "error.log").c_str(), "-c", conf.c_str(), nullptr};
+    std::string error_log = (dir_ / "error.log").string();
+    const char* argv[] = {kBinary, "-p", prefix.c_str(), "-e", error_log.c_str(), "-c", conf.c_str(), nullptr};
     if (::posix_spawn(&pid_, kBinary, nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) {
       throw std::runtime_error("cannot start nginx");
     }
