@@ -3,6 +3,7 @@
 // answers each GET after `latency`, a stand-in for a real site's round trip.
 //
 //   /img/<name>   `image_size` bytes (a deterministic pattern), Content-Type image/png
+//   /hello/<x>    "Hello, <x>" (the localhost:8080 server of seed 000's semaphore example)
 //   anything else a small HTML page that names the path
 //
 // Connections are kept alive; the server lives until close().
@@ -27,6 +28,7 @@ inline std::string site_body(const std::string& path) {
     for (std::size_t i = 0; i < img.size(); ++i) img[i] = static_cast<char>((i * 31 + path.size()) & 0xFF);
     return img;
   }
+  if (path.rfind("/hello/", 0) == 0) return "Hello, " + path.substr(7);
   return "<html><title>" + path + "</title><body>page " + path + "</body></html>";
 }
 
@@ -51,7 +53,7 @@ inline corio::Coro<LocalSite> start_local_site(std::chrono::milliseconds latency
         std::string head = co_await r.readuntil("\r\n\r\n");
         std::string path = head.substr(head.find(' ') + 1);
         path = path.substr(0, path.find(' '));
-        co_await corio::sleep(latency);
+        if (latency.count() > 0) co_await corio::sleep(latency);
         std::string body = site_body(path);
         const char* type = path.rfind("/img/", 0) == 0 ? "image/png" : "text/html; charset=utf-8";
         w.write("HTTP/1.1 200 OK\r\nContent-Type: " + std::string(type) +
