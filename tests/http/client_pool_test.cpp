@@ -267,5 +267,43 @@ TEST_F(ClientDeadlineTest, TheTotalDeadlineRaisesTimeoutError) {
   }());
 }
 
+TEST_F(ClientPoolTest, CancelledRequestsGiveBackTheirSlotAndLeaveTheQueue) {
+  Counting answering;
+  answering.hold = 1;
+  run([&]() -> Coro<void> {
+    Server quiet = co_await start_server(silent, "127.0.0.1", 0);
+    auto handler = answering.handler();
+    Server live = co_await start_server(handler, "127.0.0.1", 0);
+    ClientSession session({.connector = TCPConnector({.limit = 1})});
+    auto holder = create_task(fetch(session, url_of(quiet)));   // gets the slot, waits for a head
+    auto queued = create_task(fetch(session, url_of(quiet)));   // waits for the slot
+    for (int i = 0; i < 10000 && session.connector().statistics().waiting == 0; ++i) co_await sleep(0s);
+    EXPECT_EQ(session.connector().statistics().acquired, 1U);
+    EXPECT_EQ(session.connector().statistics().waiting, 1U);
+    queued.cancel();
+    holder.cancel();
+    int cancelled = 0;
+    try {
+      co_await queued;
+    } catch (const CancelledError&) {
+      ++cancelled;
+    }
+    try {
+      co_await holder;
+    } catch (const CancelledError&) {
+      ++cancelled;
+    }
+    EXPECT_EQ(cancelled, 2);
+    EXPECT_EQ(session.connector().statistics().acquired, 0U) << "the cancelled request freed its slot";
+    EXPECT_EQ(session.connector().statistics().waiting, 0U) << "and the queued one left the queue";
+    EXPECT_EQ(co_await fetch(session, url_of(live)), "ok") << "the pool still serves";
+    co_await session.close();
+    quiet.close();
+    live.close();
+    co_await quiet.wait_closed();
+    co_await live.wait_closed();
+  }());
+}
+
 }  // namespace
 }  // namespace corio::test
