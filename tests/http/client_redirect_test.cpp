@@ -1,6 +1,8 @@
 // Redirect semantics against a scripted server (what each status does to the method
 // and body, relative Locations, Authorization across origins), and requests sent
 // through an http proxy.
+#include <cstdlib>
+
 #include "client_test_util.hpp"
 
 namespace corio::test {
@@ -95,9 +97,13 @@ TEST_F(ClientRedirectTest, AProxyGetsTheRequestInAbsoluteForm) {
   std::string seen;
   run([&]() -> Coro<void> {
     ClientConnectedCallback proxy = [&seen](StreamReader r, StreamWriter w) -> Coro<void> {
-      seen = co_await read_request(r);
-      w.write("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nproxied");
-      co_await read_request(r);
+      for (;;) {
+        std::string req = co_await read_request(r);
+        if (req.empty()) break;
+        seen = req;
+        w.write("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nproxied");
+        co_await w.drain();
+      }
     };
     Server server = co_await start_server(proxy, "127.0.0.1", 0);
     ClientSession session;
@@ -107,6 +113,20 @@ TEST_F(ClientRedirectTest, AProxyGetsTheRequestInAbsoluteForm) {
     EXPECT_TRUE(seen.starts_with("GET http://example.invalid:8080/a?b=1 HTTP/1.1\r\n")) << seen;
     EXPECT_NE(seen.find("\r\nHost: example.invalid:8080\r\n"), std::string::npos);
     co_await session.close();
+
+    // trust_env: http_proxy from the environment, unless no_proxy names the host.
+    ::setenv("http_proxy", url_of(server).c_str(), 1);
+    ::setenv("no_proxy", "localhost, 127.0.0.1", 1);
+    ClientSession env({.trust_env = true});
+    auto via_env = co_await env.get("http://example.invalid/env");
+    EXPECT_EQ(co_await via_env.text(), "proxied");
+    EXPECT_TRUE(seen.starts_with("GET http://example.invalid/env HTTP/1.1\r\n")) << seen;
+    auto direct = co_await env.get(url_of(server, "/direct"));  // no_proxy: straight to the host
+    EXPECT_EQ(co_await direct.text(), "proxied");
+    EXPECT_TRUE(seen.starts_with("GET /direct HTTP/1.1\r\n")) << seen;
+    ::unsetenv("http_proxy");
+    ::unsetenv("no_proxy");
+    co_await env.close();
     server.close();
     co_await server.wait_closed();
   }());
