@@ -99,7 +99,10 @@ Coro<std::string> ClientResponse::read() {
 Coro<std::string> ClientResponse::text() { co_return co_await read(); }
 
 Coro<nlohmann::json> ClientResponse::json(std::string content_type) {
-  if (!content_type.empty() && this->content_type() != content_type) {
+  // As aiohttp: "application/json" also accepts the application/<x>+json types.
+  std::string actual = this->content_type();
+  bool json_family = content_type == "application/json" && actual.starts_with("application/") && actual.ends_with("+json");
+  if (!content_type.empty() && actual != content_type && !json_family) {
     release();
     throw ContentTypeError(status(),
                            "Attempt to decode JSON with unexpected mimetype: " + this->content_type(),

@@ -270,12 +270,14 @@ TEST_F(ClientSessionTest, ContentIsStreamedInChunksAndLines) {
 TEST_F(ClientSessionTest, JsonGoesOutAndComesBack) {
   run([&]() -> Coro<void> {
     ClientConnectedCallback handler = [](StreamReader r, StreamWriter w) -> Coro<void> {
-      std::string req = co_await read_request(r);
-      std::string body = body_of(req);
-      bool json = req.find("\r\nContent-Type: application/json\r\n") != std::string::npos;
-      w.write("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " +
-              std::to_string(body.size()) + "\r\n\r\n" + (json ? body : std::string("{}")));
-      co_await read_request(r);
+      for (;;) {
+        std::string req = co_await read_request(r);
+        if (req.empty()) break;
+        std::string body = body_of(req);
+        w.write("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body);
+        co_await w.drain();
+      }
     };
     Server server = co_await start_server(handler, "127.0.0.1", 0);
     ClientSession session;
@@ -286,6 +288,15 @@ TEST_F(ClientSessionTest, JsonGoesOutAndComesBack) {
     nlohmann::json j = co_await resp.json();
     EXPECT_EQ(j["a"], 1);
     EXPECT_EQ(j["b"][1], 2);
+    RequestOptions text{.data = std::string("{}")};
+    auto plain = co_await session.post(url_of(server), text);
+    bool wrong_type = false;
+    try {
+      co_await plain.json("text/plain");
+    } catch (const ContentTypeError& e) {
+      wrong_type = std::string(e.what()).find("application/json") != std::string::npos;
+    }
+    EXPECT_TRUE(wrong_type) << "json(content_type) checks the media type";
     co_await session.close();
     server.close();
     co_await server.wait_closed();

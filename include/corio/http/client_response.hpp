@@ -76,8 +76,8 @@ class ClientResponse {
   /// Cancellation: as read().
   Coro<std::string> text();
   /// read() parsed as JSON. Raises ContentTypeError when the media type is not
-  /// `content_type` (pass "" to accept any), nlohmann::json::parse_error when it is not
-  /// JSON.
+  /// `content_type` (the default also accepts application/<x>+json, as aiohttp; pass ""
+  /// to accept any), nlohmann::json::parse_error when it is not JSON.
   /// Cancellation: as read().
   Coro<nlohmann::json> json(std::string content_type = "application/json");
   /// The body as a stream.
