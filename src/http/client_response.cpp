@@ -121,7 +121,10 @@ void ClientResponse::release() noexcept {
 void ClientResponse::close() noexcept {
   if (!s_) return;
   released_ = true;
-  if (!s_->eof) s_->lease.close();
+  if (!s_->eof) {
+    if (s_->h2) s_->h2->release();
+    s_->lease.close();
+  }
 }
 
 }  // namespace corio::http

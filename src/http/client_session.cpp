@@ -265,9 +265,53 @@ Coro<ClientResponse> ClientSession::send(const Prepared& req, std::optional<doub
   }
   head += "\r\n";
 
+  bool try_h2 = target.ssl && !req.proxy && connector_.options().http2;
+  std::string cookies;
+  if (try_h2 && !req.headers.contains("Cookie")) cookies = jar_->filter_cookies(url);
+  for (int attempt = 0; try_h2; ++attempt) {
+    const std::shared_ptr<detail::ConnectorCore>& core = connector_.core();
+    std::shared_ptr<H2Connection> h2 = co_await core->acquire_h2(target, req.timeout, total_at);
+    if (!h2) break;  // the origin speaks HTTP/1.1
+    H2Request h2req;
+    h2req.method = req.method;
+    h2req.scheme = "https";
+    if (!req.headers.contains("Host")) h2req.authority = url.host_port();
+    h2req.path = request_target;
+    h2req.headers = req.headers;
+    if (!cookies.empty()) h2req.headers.add("Cookie", cookies);
+    if (req.body) h2req.body = *req.body;
+    bool retry = false;
+    try {
+      H2Response r = co_await detail::bounded(h2->request(std::move(h2req)), req.timeout.sock_read, *total_at,
+                                              detail::Phase::SockRead, what);
+      auto state = std::make_shared<detail::ResponseState>(detail::ConnectionLease(), req.method == "HEAD", what,
+                                                           req.timeout.sock_read, *total_at, auto_decompress_);
+      state->start_h2(std::move(r));
+      co_return ClientResponse(std::move(state), req.method, url);
+    } catch (const H2ConnectionError& e) {
+      core->drop_h2(target.key, h2);
+      if (!(e.retryable && attempt < 2)) {
+        throw ServerDisconnectedError(std::string(e.what()) + " (" + what + ")");
+      }
+      retry = true;
+    } catch (const H2StreamError& e) {
+      if (!(e.retryable && attempt < 2)) {
+        throw ServerDisconnectedError(std::string(e.what()) + " (" + what + ")");
+      }
+      retry = true;
+    } catch (const H2Error& e) {
+      throw ClientConnectionError(std::string(e.what()) + " (" + what + ")");
+    }
+    (void)retry;
+  }
+
   for (int attempt = 0;; ++attempt) {
     target.fresh = attempt > 0;
     detail::ConnectionLease lease = co_await connector_.core()->acquire(target, req.timeout, total_at);
+    if (lease->h2) {  // ALPN picked h2 where HTTP/1.1 was expected (a proxy, or the origin changed)
+      lease.close();
+      throw ClientConnectionError("The server selected HTTP/2 where HTTP/1.1 was needed (" + what + ")");
+    }
     bool reused = lease->uses > 0;
     StreamWriter writer = lease->writer;
     auto state = std::make_shared<detail::ResponseState>(std::move(lease), req.method == "HEAD", what,

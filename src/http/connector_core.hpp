@@ -24,6 +24,7 @@
 #include "corio/loop/handle.hpp"
 #include "corio/net/dns.hpp"
 #include "corio/net/streams.hpp"
+#include "h2_connection.hpp"
 
 namespace corio::http::detail {
 
@@ -31,11 +32,15 @@ namespace corio::http::detail {
 struct Connection {
   Connection(StreamReader r, StreamWriter w, std::string k)
       : reader(std::move(r)), writer(std::move(w)), key(std::move(k)) {}
-  ~Connection() { writer.close(); }
+  ~Connection() {
+    if (!detached) writer.close();
+  }
   StreamReader reader;
   StreamWriter writer;
   std::string key;
   bool tls = false;      // the bytes on the socket are TLS records
+  bool h2 = false;       // ALPN selected "h2"
+  bool detached = false;  // the streams were handed on (to an H2Connection): not closed here
   int uses = 0;          // responses completed on it
   double idle_since = 0;  // loop time it went back to the pool
 };
@@ -98,6 +103,17 @@ class ConnectorCore : public std::enable_shared_from_this<ConnectorCore> {
   /// abandons the connect; nothing leaks.
   Coro<ConnectionLease> acquire(ConnectTarget target, ClientTimeout timeout, std::optional<double>* total_at);
 
+  /// For an https target with http2 on: the origin's shared HTTP/2 connection (opening
+  /// one if needed, while concurrent callers for the same origin wait for it), or null
+  /// when the origin speaks HTTP/1.1 (then a connection just opened is in the idle pool).
+  /// Cancellation: a caller that was opening the connection lets the next waiter try.
+  Coro<std::shared_ptr<H2Connection>> acquire_h2(ConnectTarget target, ClientTimeout timeout,
+                                                  std::optional<double>* total_at);
+  /// Forgets `conn` as the origin's HTTP/2 connection (it failed or is going away).
+  void drop_h2(const std::string& key, const std::shared_ptr<H2Connection>& conn) noexcept;
+  /// Waits until the HTTP/2 connections closed by close() have ended.
+  Coro<void> wait_h2_closed();
+
   void give_back(const std::string& key, std::unique_ptr<Connection> conn) noexcept;
   void free_slot(const std::string& key) noexcept;
   void close() noexcept;
@@ -133,6 +149,14 @@ class ConnectorCore : public std::enable_shared_from_this<ConnectorCore> {
   std::deque<Waiter> waiters_;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
   std::unordered_map<std::string, DnsEntry> dns_cache_;
+  struct H2Origin {
+    int protocol = 0;  // 0 unknown, 1 HTTP/1.1, 2 HTTP/2
+    std::shared_ptr<H2Connection> conn;
+    bool opening = false;               // a request is connecting to the origin
+    std::vector<Future<void>> waiters;  // requests waiting for that connect, resolved when it ends
+  };
+  std::unordered_map<std::string, H2Origin> h2_;
+  std::vector<std::shared_ptr<H2Connection>> h2_closing_;
   const SSLContext& tls_context(bool verify);
 
   EventLoop* loop_ = nullptr;

@@ -10,6 +10,75 @@ namespace corio::http::detail {
 
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
+
+const char* reason_phrase(int status) noexcept {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Request Entity Too Large";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+}  // namespace
+
+void ResponseState::start_h2(H2Response r) {
+  parser.status = r.status;
+  parser.reason = reason_phrase(r.status);
+  parser.headers = r.headers;
+  parser.http_major = 2;
+  parser.http_minor = 0;
+  h2.emplace(std::move(r));
+  if (auto_decompress_) {
+    if (auto enc = parser.headers.get("Content-Encoding"); enc && Decompressor::supports(*enc)) {
+      decoder_ = std::make_unique<Decompressor>(*enc);
+    }
+  }
+}
+
+Coro<void> ResponseState::fill_h2() {
+  std::string chunk;
+  try {
+    chunk = co_await bounded(h2->read(kReadChunk), sock_read_, total_at_, Phase::SockRead, what);
+  } catch (const H2Error& e) {
+    throw ClientPayloadError("Response payload is not completed: " + std::string(e.what()) + " (" + what + ")");
+  }
+  if (chunk.empty()) {
+    eof = true;
+    h2->release();
+    co_return;
+  }
+  if (decoder_) {
+    try {
+      decoder_->decompress(chunk, buf);
+    } catch (const std::exception& e) {
+      throw ClientPayloadError(std::string(e.what()) + " (" + what + ")");
+    }
+  } else if (buf.size() == pos) {
+    buf.swap(chunk);
+    pos = 0;
+  } else {
+    buf += chunk;
+  }
 }
 
 Coro<std::string> ResponseState::read_chunk() {
@@ -90,6 +159,7 @@ Coro<bool> ResponseState::fill() {
   if (eof) co_return false;
   std::size_t before = buffered();
   try {
+    while (h2 && !eof && buffered() == before) co_await fill_h2();
     while (!eof && buffered() == before) {
       std::string chunk;
       try {
@@ -110,6 +180,7 @@ Coro<bool> ResponseState::fill() {
     }
   } catch (const ClientPayloadError&) {
     lease.close();
+    if (h2) h2->release();
     error = std::current_exception();
     throw;
   }
@@ -137,6 +208,7 @@ std::string ResponseState::take(std::size_t n) {
 
 void ResponseState::release() noexcept {
   if (eof) return;  // already pooled or closed
+  if (h2) h2->release();
   lease.close();
 }
 

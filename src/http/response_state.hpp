@@ -22,6 +22,7 @@
 
 #include "connector_core.hpp"
 #include "decompressor.hpp"
+#include "h2_connection.hpp"
 #include "response_parser.hpp"
 
 namespace corio::http::detail {
@@ -52,8 +53,13 @@ class ResponseState {
   std::size_t buffered() const noexcept { return buf.size() - pos; }
   /// Takes up to `n` buffered bytes.
   std::string take(std::size_t n);
-  /// Pools the connection if the body is complete, closes it otherwise.
+  /// Pools the connection if the body is complete, closes it otherwise (HTTP/2: resets
+  /// the stream if the body is not complete).
   void release() noexcept;
+  /// Makes this the state of an HTTP/2 response (the lease stays empty): the head is
+  /// taken from `r` (version 2.0, no reason phrase from the wire), the body is read from
+  /// it by fill().
+  void start_h2(H2Response r);
 
   ResponseParser parser;
   ConnectionLease lease;
@@ -62,8 +68,10 @@ class ResponseState {
   std::size_t pos = 0;
   bool eof = false;
   std::exception_ptr error;
+  std::optional<H2Response> h2;
 
  private:
+  Coro<void> fill_h2();
   Coro<std::string> read_chunk();
   void feed(std::string_view chunk);
   void take_body();

@@ -207,7 +207,10 @@ void ConnectorCore::cleanup() noexcept {
 
 const SSLContext& ConnectorCore::tls_context(bool verify) {
   if (verify) {
-    if (!verified_) verified_ = options_.ssl_context ? *options_.ssl_context : create_default_context();
+    if (!verified_) {
+      verified_ = options_.ssl_context ? *options_.ssl_context : create_default_context();
+      if (options_.http2) verified_->set_alpn_protocols({"h2", "http/1.1"});
+    }
     return *verified_;
   }
   if (!unverified_) {
@@ -215,6 +218,7 @@ const SSLContext& ConnectorCore::tls_context(bool verify) {
     unverified_.emplace(SSLMethod::PROTOCOL_TLS_CLIENT);
     unverified_->set_check_hostname(false);
     unverified_->set_verify_mode(CERT_NONE);
+    if (options_.http2) unverified_->set_alpn_protocols({"h2", "http/1.1"});
   }
   return *unverified_;
 }
@@ -229,6 +233,20 @@ TCPConnector::Statistics ConnectorCore::snapshot() const noexcept {
 
 void ConnectorCore::close() noexcept {
   closed_ = true;
+  for (auto& [key, origin] : h2_) {
+    if (origin.conn) {
+      origin.conn->close();
+      try {
+        h2_closing_.push_back(std::move(origin.conn));
+      } catch (...) {
+      }
+      origin.conn.reset();
+    }
+    for (auto& w : origin.waiters) {
+      if (!w.done()) w.set_result();  // they find the connector closed
+    }
+    origin.waiters.clear();
+  }
   idle_.clear();
   cleanup_timer_.cancel();
   cleanup_armed_ = false;
@@ -236,6 +254,97 @@ void ConnectorCore::close() noexcept {
     if (!w.granted.done()) w.granted.set_exception(std::make_exception_ptr(ClientConnectionError("Connector is closed")));
   }
   waiters_.clear();
+}
+
+Coro<std::shared_ptr<H2Connection>> ConnectorCore::acquire_h2(ConnectTarget target, ClientTimeout timeout,
+                                                               std::optional<double>* total_at) {
+  if (loop_ == nullptr) loop_ = &get_running_loop();
+  for (;;) {
+    if (closed_) throw ClientConnectionError("Connector is closed (" + target.what + ")");
+    H2Origin& o = h2_[target.key];
+    if (o.protocol == 1) co_return nullptr;
+    if (o.conn) {
+      if (o.conn->is_available()) {
+        if (!*total_at && timeout.total) *total_at = loop_->time() + seconds(*timeout.total);
+        co_return o.conn;
+      }
+      o.conn.reset();  // failed or going away: its open streams keep it until they end
+    }
+    if (!o.opening) break;
+    // Another request is connecting to this origin: wait for it, then look again.
+    Future<void> done = loop_->create_future<void>();
+    o.waiters.push_back(done);
+    try {
+      co_await bounded(await_granted(done), timeout.connect, *total_at, Phase::Connect, target.what);
+    } catch (...) {
+      if (!done.done()) done.cancel();
+      auto it = h2_.find(target.key);
+      if (it != h2_.end()) std::erase_if(it->second.waiters, [](const Future<void>& f) { return f.done(); });
+      throw;
+    }
+  }
+  h2_[target.key].opening = true;
+  std::shared_ptr<H2Connection> conn;
+  int protocol = 0;
+  std::exception_ptr failure;
+  try {
+    ConnectionLease lease = co_await acquire(target, timeout, total_at);
+    if (!lease->h2) {
+      protocol = 1;
+      lease.release();  // the caller takes it from the idle pool
+    } else {
+      Connection* c = lease.get();
+      c->detached = true;
+      StreamReader reader = std::move(c->reader);
+      StreamWriter writer = std::move(c->writer);
+      lease.close();  // frees the slot: an HTTP/2 connection takes none
+      std::string origin = "https://" + target.host + ":" + std::to_string(target.port);
+      H2Settings settings;
+      settings.origin = origin;
+      std::optional<double> deadline = *total_at;
+      conn = co_await bounded(H2Connection::start(std::move(reader), std::move(writer), settings), timeout.sock_read,
+                              deadline, Phase::SockRead, target.what);
+      protocol = 2;
+    }
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  H2Origin& o = h2_[target.key];
+  o.opening = false;
+  if (protocol != 0) o.protocol = protocol;
+  if (conn) {
+    if (closed_) {
+      conn->close();
+      h2_closing_.push_back(conn);
+      conn.reset();
+      failure = std::make_exception_ptr(ClientConnectionError("Connector is closed (" + target.what + ")"));
+    } else {
+      o.conn = conn;
+    }
+  }
+  for (auto& w : o.waiters) {
+    if (!w.done()) w.set_result();
+  }
+  o.waiters.clear();
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const H2ConnectionError& e) {
+      throw ServerDisconnectedError(std::string(e.what()) + " (" + target.what + ")");
+    }
+  }
+  co_return conn;
+}
+
+void ConnectorCore::drop_h2(const std::string& key, const std::shared_ptr<H2Connection>& conn) noexcept {
+  auto it = h2_.find(key);
+  if (it != h2_.end() && it->second.conn == conn) it->second.conn.reset();
+}
+
+Coro<void> ConnectorCore::wait_h2_closed() {
+  std::vector<std::shared_ptr<H2Connection>> conns;
+  conns.swap(h2_closing_);
+  for (auto& c : conns) co_await c->wait_closed();
 }
 
 Coro<std::vector<SocketAddress>> ConnectorCore::resolve(const ConnectTarget& target) {
@@ -289,6 +398,10 @@ Coro<std::unique_ptr<Connection>> ConnectorCore::connect(const ConnectTarget& ta
       ++stats.connections_made;
       auto conn = std::make_unique<Connection>(std::move(pair.reader), std::move(pair.writer), target.key);
       conn->tls = tls != nullptr;
+      if (tls && options_.http2) {
+        std::optional<SSLObject> so = conn->writer.ssl_object();
+        conn->h2 = so && so->selected_alpn_protocol() == std::optional<std::string>("h2");
+      }
       co_return conn;
     } catch (const OSError& e) {
       last_errno = e.errno_value();
@@ -317,7 +430,7 @@ bool TCPConnector::closed() const noexcept { return core_->closed_; }
 
 Coro<void> TCPConnector::close() {
   core_->close();
-  co_return;
+  co_await core_->wait_h2_closed();
 }
 
 }  // namespace corio::http

@@ -71,9 +71,10 @@ inline const std::string& nginx_www() {
 
 class H2Nginx {
  public:
-  /// Starts nginx with `extra` added to its http block. (Named apart from the client
-  /// tests' Nginx fixture: both are inline classes in one test binary.)
-  explicit H2Nginx(const std::string& extra = "") {
+  /// Starts nginx with `extra` added to its http block and `locations` to its server
+  /// block. (Named apart from the client tests' Nginx fixture: both are inline classes
+  /// in one test binary.)
+  explicit H2Nginx(const std::string& extra = "", const std::string& locations = "") {
     char tmpl[] = "/tmp/corio-h2-nginx-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir = tmpl;
@@ -102,6 +103,7 @@ class H2Nginx {
          << " return 200 \"$http_x_test|$http_host|$scheme|$http_connection\"; }\n"
          << "    location /dav/ { dav_methods PUT DELETE; create_full_put_path on;"
          << " client_max_body_size 64m; }\n"
+         << locations << "\n"
          << "  }\n}\n";
     conf.close();
     std::string inherited = "NGINX=" + std::to_string(tls_fd) + ";" + std::to_string(plain_fd) + ";";

@@ -23,6 +23,13 @@
 // https: the connection is wrapped in TLS by open_connection(ssl=...) with the URL's
 // host for SNI and the certificate check. Verified and unverified (ssl=false)
 // connections to one host are pooled apart.
+//
+// HTTP/2 (options.http2, on by default): https connections offer "h2" and "http/1.1" by
+// ALPN. The first request to an origin opens a connection while the others to that
+// origin wait for it; if the server picked h2, that one connection is shared by every
+// request to the origin (streams multiplexed, no slot taken) until it closes or the
+// server sends GOAWAY, then the next request opens another. If it picked HTTP/1.1 the
+// connection joins the ordinary pool and the origin is HTTP/1.1 from then on.
 #pragma once
 
 #include <sys/socket.h>
@@ -63,6 +70,10 @@ struct ConnectorOptions {
   /// The TLS context of https connections (aiohttp's ssl=SSLContext); by default
   /// create_default_context() (the system's CAs), made on the first https request.
   std::optional<SSLContext> ssl_context = std::nullopt;
+  /// Offer HTTP/2 ("h2") by ALPN on https connections and use it when the server picks
+  /// it: one connection per origin then carries every request to it, multiplexed (it
+  /// does not count against `limit`). False: HTTP/1.1 only.
+  bool http2 = true;
 };
 
 /// A pool of keep-alive connections (aiohttp.TCPConnector). A handle: copies share it.
@@ -84,8 +95,9 @@ class TCPConnector {
   std::size_t limit() const noexcept;
   std::size_t limit_per_host() const noexcept;
   const ConnectorOptions& options() const noexcept;
-  /// Closes the idle connections; later requests raise ClientConnectionError.
-  /// Cancellation: none (no suspension).
+  /// Closes the idle connections and the HTTP/2 ones (waiting until they have closed);
+  /// later requests raise ClientConnectionError.
+  /// Cancellation: only the wait for the HTTP/2 connections to finish closing.
   Coro<void> close();
   bool closed() const noexcept;
 
