@@ -238,7 +238,11 @@ TEST_F(H2Test, LargeBodiesStreamUnderFlowControl) {
 
 TEST_F(H2Test, UploadsAStreamedAndAWholeBody) {
   H2Nginx& n = start_nginx();
-  run([](std::uint16_t port) -> Coro<void> {
+  // PUT answers 201 only for a file that does not exist yet: names unique per run, so
+  // that --gtest_repeat (same pid, same document root) still creates new files.
+  static int round = 0;
+  const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(++round);
+  run([](std::uint16_t port, std::string tag) -> Coro<void> {
     auto conn = co_await connect_tls(port);
     const std::string payload = h2_pattern(3u << 20);
     // A streamed body of 100 KiB chunks, pulled as nginx's windows open.
@@ -246,7 +250,7 @@ TEST_F(H2Test, UploadsAStreamedAndAWholeBody) {
     H2Request put;
     put.method = "PUT";
     put.authority = "localhost";
-    put.path = "/dav/streamed-" + std::to_string(::getpid()) + ".bin";
+    put.path = "/dav/streamed-" + tag + ".bin";
     put.body_source = [&payload, &offset]() -> Coro<std::string> {
       std::size_t n = std::min<std::size_t>(100 * 1024, payload.size() - offset);
       std::string chunk = payload.substr(offset, n);
@@ -263,14 +267,14 @@ TEST_F(H2Test, UploadsAStreamedAndAWholeBody) {
     H2Request whole;
     whole.method = "PUT";
     whole.authority = "localhost";
-    whole.path = "/dav/whole-" + std::to_string(::getpid()) + ".txt";
+    whole.path = "/dav/whole-" + tag + ".txt";
     whole.body = "a body sent at once";
     whole.headers.add("Content-Type", "text/plain");
     std::string whole_path = whole.path;
     H2Response r = co_await conn->request(std::move(whole));
     EXPECT_EQ(r.status, 201);
     EXPECT_EQ(co_await fetch(conn, whole_path), "a body sent at once");
-  }(n.tls_port));
+  }(n.tls_port, tag));
 }
 
 TEST_F(H2Test, TheServersMaxConcurrentStreamsIsRespected) {
