@@ -88,6 +88,9 @@ struct ConnectTarget {
   bool ssl = false;
   bool verify = true;  // check the certificate (https only)
   bool fresh = false;  // do not reuse a pooled connection (the retry after a stale one)
+  // Peek at a pooled connection before reusing it (a recv per request). Requests that
+  // are retried when their pooled connection turns out closed skip it.
+  bool check_alive = true;
   std::string what;    // "GET http://..." for messages
 };
 
@@ -137,7 +140,7 @@ class ConnectorCore : public std::enable_shared_from_this<ConnectorCore> {
   void take_slot(const std::string& key);
   void wake_waiters() noexcept;
   Coro<void> wait_for_slot(const ConnectTarget& target, const ClientTimeout& timeout);
-  std::unique_ptr<Connection> pop_idle(const std::string& key);
+  std::unique_ptr<Connection> pop_idle(const std::string& key, bool check_alive);
   Coro<std::unique_ptr<Connection>> connect(const ConnectTarget& target, ClientTimeout timeout,
                                             std::optional<double> total_at);
   Coro<std::vector<SocketAddress>> resolve(const ConnectTarget& target);

@@ -23,9 +23,10 @@ Coro<void> await_granted(Future<void> f) { co_await f; }
 /// True when a pooled connection still looks usable: nothing unread, and a peek finds
 /// neither EOF nor data (a server that closed an idle connection has sent a FIN). On a
 /// TLS connection data may be a record for TLS itself (a TLS 1.3 session ticket), so
-/// only EOF counts there.
-bool looks_alive(Connection& c) {
+/// only EOF counts there. Without `peek`, only what the streams already know counts.
+bool looks_alive(Connection& c, bool peek) {
   if (c.writer.is_closing() || c.reader.buffered() != 0 || c.reader.at_eof()) return false;
+  if (!peek) return true;
   int fd = -1;
   try {
     fd = std::any_cast<int>(c.writer.get_extra_info("socket", -1));
@@ -123,7 +124,7 @@ Coro<ConnectionLease> ConnectorCore::acquire(ConnectTarget target, ClientTimeout
   ConnectionLease lease(shared_from_this(), target.key);
   if (!*total_at && timeout.total) *total_at = loop_->time() + seconds(*timeout.total);
   if (!target.fresh) {
-    if (auto c = pop_idle(target.key)) {
+    if (auto c = pop_idle(target.key, target.check_alive)) {
       ++stats.reused;
       lease.attach(std::move(c));
       co_return lease;
@@ -135,7 +136,7 @@ Coro<ConnectionLease> ConnectorCore::acquire(ConnectTarget target, ClientTimeout
   co_return lease;
 }
 
-std::unique_ptr<Connection> ConnectorCore::pop_idle(const std::string& key) {
+std::unique_ptr<Connection> ConnectorCore::pop_idle(const std::string& key, bool check_alive) {
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   auto& conns = it->second;
@@ -149,7 +150,7 @@ std::unique_ptr<Connection> ConnectorCore::pop_idle(const std::string& key) {
       conns.clear();  // the older ones expired too
       break;
     }
-    if (looks_alive(*c)) {
+    if (looks_alive(*c, check_alive)) {
       found = std::move(c);
       break;
     }

@@ -23,7 +23,9 @@
 // Retry: when a pooled (kept-alive) connection turns out to be closed by the server
 // before any byte of the response arrived (EOF, reset, broken pipe), an idempotent
 // request (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) is sent once more on a new
-// connection; others raise ServerDisconnectedError / ClientOSError.
+// connection; others raise ServerDisconnectedError / ClientOSError. Because of that
+// retry the pool does not peek at a pooled socket before an idempotent request (a recv
+// system call per request saved); others are still checked that way first.
 //
 // Timeouts: see client_timeout.hpp (`pool` is separate, and `total` starts when the
 // first connection slot is granted).

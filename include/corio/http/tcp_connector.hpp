@@ -10,7 +10,8 @@
 // the first waiter whose key it fits, and is granted to that waiter before it runs, so
 // nobody barges ahead. With the slot held, the request takes the most recently used
 // idle connection of its key (LIFO: warm connections stay warm and the others age out),
-// after checking with a non-blocking peek that the server has not closed it, or opens a
+// after checking with a non-blocking peek that the server has not closed it (skipped
+// for idempotent requests, which are retried on a new connection instead), or opens a
 // new one: the name is resolved with corio::getaddrinfo (cached for ttl_dns_cache when
 // use_dns_cache) and each address is tried in turn with open_connection. A response
 // read to its end hands its connection back to the idle list; one not read to its end
