@@ -566,8 +566,8 @@ def run_server(case, system, cmd, timeout, nice, busy):
         # the client used: other work on the machine, which skews the figures.
         st1 = proc_stat_busy()
         wall = time.time() - t0
-        busy = (st1 - st0) / os.sysconf("SC_CLK_TCK") / wall
-        rec["other_cpu"] = round(max(0.0, busy - rec.get("server_cpu", 0)
+        used = (st1 - st0) / os.sysconf("SC_CLK_TCK") / wall
+        rec["other_cpu"] = round(max(0.0, used - rec.get("server_cpu", 0)
                                      - rec.get("client_cpu", 0)), 3)
     finally:
         if srv.poll() is None:
@@ -782,8 +782,15 @@ def plot_workload(workload, cases, summaries, path):
                         xytext=(0, 4), textcoords="offset points", ha="center",
                         va="bottom", fontsize=8)
         ax.tick_params(axis="x", labelsize=9)
-    better = "higher" if all(higher_better(p[3]) for p in panels) else "lower"
-    fig.suptitle("%s - median of runs, whiskers min-max, %s is better"
+        if len(rows) > 5:
+            plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+        if len({higher_better(p[3]) for p in panels}) > 1:
+            ax.set_title(ax.get_title() + (" (higher is better)" if higher_better(unit)
+                                           else " (lower is better)"), fontsize=10)
+    kinds = {higher_better(p[3]) for p in panels}
+    better = ("higher is better" if kinds == {True} else "lower is better"
+              if kinds == {False} else "see each panel")
+    fig.suptitle("%s - median of runs, whiskers min-max, %s"
                  % (WORKLOAD_TITLES.get(workload, workload), better), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -925,7 +932,7 @@ raw JSON lines in `bench/results/`):
 ```sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \\
       -DCORIO_BUILD_TESTS=OFF -DCORIO_BUILD_EXAMPLES=OFF
-ninja -C build/release w01_spawn w02_switch w03_sleepers w04_queue w05_echo_server \
+ninja -C build/release w01_spawn w02_switch w03_sleepers w04_queue w05_echo_server \\
       w05_echo_client w10_threads w12_file_read multi_loop_scaling
 scripts/bootstrap --bench                      # the peers' packages (Boost, Tokio, gevent)
 python3 bench/run.py --reps 3                  # or --only w5,w10 ; --build-dir DIR
