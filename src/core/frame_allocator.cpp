@@ -76,10 +76,10 @@ struct FreeBlock {
 // Blocks also travel between live threads: a producer thread that posts to a loop
 // (call_soon_threadsafe) allocates, the loop's thread frees. Without a bound the
 // loop's free list would grow forever while the producer keeps carving new slabs, so a
-// free list longer than kSpillAt hands kSpillBatch blocks to the depot, where the
-// producer's next refill finds them.
-constexpr std::uint32_t kSpillBatch = 4096;
-constexpr std::uint32_t kSpillAt = 2 * kSpillBatch;
+// free list that has grown by kSpillAt blocks moves to the depot as a whole, where the
+// producer's next refill finds it. Moving the whole list is O(1): splitting it would
+// walk (and miss the cache on) every block, which a million-task wave would pay for.
+constexpr std::uint32_t kSpillAt = 8192;
 
 struct Depot {
   std::mutex mu;
@@ -93,7 +93,7 @@ Depot& depot() {
 
 struct Pool {
   FreeBlock* head[kClasses] = {};
-  std::uint32_t count[kClasses] = {};  // length of head[c] (a lower bound after a refill)
+  std::uint32_t count[kClasses] = {};  // frees minus allocations since head[c] was empty or refilled
   char* slab_cur = nullptr;
   char* slab_end = nullptr;
   std::size_t small_used = 0;
@@ -122,23 +122,18 @@ struct Pool {
     return p;
   }
 
-  // Moves the first kSpillBatch blocks of class c to the depot (O(batch), once per
-  // kSpillBatch frees at most).
+  // Moves the free list of class c to the depot (O(1), once per kSpillAt frees at most).
   void spill(std::size_t c) noexcept {
-    FreeBlock* first = head[c];
-    FreeBlock* last = first;
-    for (std::uint32_t i = 1; i < kSpillBatch && last->next; ++i) last = last->next;
     Depot& d = depot();
     std::lock_guard lock(d.mu);
     try {
-      d.lists[c].push_back(first);
+      d.lists[c].push_back(head[c]);
     } catch (...) {
       return;  // keep the blocks here
     }
     d.available[c].store(static_cast<std::uint32_t>(d.lists[c].size()), std::memory_order_relaxed);
-    head[c] = last->next;
-    last->next = nullptr;
-    count[c] -= kSpillBatch;
+    head[c] = nullptr;
+    count[c] = 0;
   }
 
   ~Pool() {
