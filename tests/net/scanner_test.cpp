@@ -71,6 +71,18 @@ std::vector<std::uint16_t> range(int lo, int hi) {
   return out;
 }
 
+/// The ports within `radius` of any of `centers`, sorted. Tests scan these rather than
+/// the span between the centers: the kernel may pick listening ports far apart, and over
+/// a span of thousands of ports a listener that a parallel test opens and closes between
+/// the foreign-port snapshots would show up as open.
+std::vector<std::uint16_t> around(const std::set<std::uint16_t>& centers, int radius) {
+  std::set<std::uint16_t> out;
+  for (std::uint16_t c : centers) {
+    for (std::uint16_t p : range(c - radius, c + radius)) out.insert(p);
+  }
+  return {out.begin(), out.end()};
+}
+
 /// Scans `ports` of `host` and checks the open ones are exactly `expected`, up to the
 /// ports that other programs listen on.
 void expect_exact_scan(const char* host, const std::vector<std::uint16_t>& ports,
@@ -192,8 +204,7 @@ TEST(ScanProbe, NoAnswerBeforeTheDeadlineIsFilteredNotClosed) {
 
 TEST(Scan, FindsExactlyTheListeningPortsInARangeAroundThem) {
   Listeners l("127.0.0.1", 5);
-  auto ports = range(*l.ports.begin() - 20, *l.ports.rbegin() + 20);
-  expect_exact_scan("127.0.0.1", ports, l.ports);
+  expect_exact_scan("127.0.0.1", around(l.ports, 20), l.ports);
 }
 
 TEST(Scan, FindsExactlyTheListeningPortsWithOneWorker) {
@@ -212,8 +223,7 @@ TEST(Scan, FindsExactlyTheListeningPortsWithOneWorker) {
 TEST(Scan, FindsExactlyTheListeningPortsOnIpv6Loopback) {
   if (!has_ipv6_loopback()) GTEST_SKIP() << "no ::1 here";
   Listeners l("::1", 4);
-  auto ports = range(*l.ports.begin() - 20, *l.ports.rbegin() + 20);
-  expect_exact_scan("::1", ports, l.ports);
+  expect_exact_scan("::1", around(l.ports, 20), l.ports);
 }
 
 // The range of freed ports sits in the ephemeral range, where self-connects happen:
@@ -224,14 +234,7 @@ TEST(Scan, ARangeWithNothingOpenHasNoOpenPort) {
     Listeners gone("127.0.0.1", 3);
     freed = gone.ports;
   }
-  // The ports around each freed one, not the span between them (the kernel may pick
-  // ports far apart): the fewer ports scanned, the less room for a listener that a
-  // parallel test opens and closes between the foreign-port snapshots.
-  std::set<std::uint16_t> around;
-  for (std::uint16_t p : freed) {
-    for (std::uint16_t q : range(p - 200, p + 200)) around.insert(q);
-  }
-  expect_exact_scan("127.0.0.1", std::vector<std::uint16_t>(around.begin(), around.end()), {});
+  expect_exact_scan("127.0.0.1", around(freed, 200), {});
 }
 
 TEST(Scan, ReportsProgressUpToTheTotal) {
