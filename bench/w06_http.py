@@ -40,16 +40,18 @@ import json
 import os
 import platform
 import re
-import resource
 import shlex
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from benchhost import (busy_fraction, children_cpu, commit, cpu_ticks, free_port, loadavg, med, proc_stat_busy,
+                       sh, tree_pids, verdict, wait_quiet)
+import benchhost
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = "/usr/bin/python3"
@@ -121,81 +123,6 @@ ANALYSIS = [
 ]
 MAIN = ["corio-uring", "corio-epoll", "nginx", "aiohttp-uvloop", "aiohttp"]
 SCALING = ["corio-uring-2loops", "corio-epoll-2loops", "nginx-2workers"]
-
-
-def sh(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
-
-
-def free_port():
-    s = socket.socket()
-    s.bind((HOST, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def proc_stat_busy():
-    with open("/proc/stat") as f:
-        v = list(map(int, f.readline().split()[1:]))
-    return sum(v) - v[3] - v[4]  # everything but idle and iowait, in USER_HZ ticks
-
-
-def busy_fraction(interval=0.3):
-    def snap():
-        with open("/proc/stat") as f:
-            v = list(map(int, f.readline().split()[1:]))
-        return sum(v), v[3] + v[4]
-    t0, i0 = snap()
-    time.sleep(interval)
-    t1, i1 = snap()
-    return 1 - (i1 - i0) / max(1, t1 - t0)
-
-
-def wait_quiet(limit_s, busy=0.25):
-    """Waits up to limit_s for the machine to be at most `busy` busy (shared machine)."""
-    end = time.time() + limit_s
-    b = busy_fraction()
-    while b > busy and time.time() < end:
-        b = busy_fraction(0.5)
-    return b
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return float(f.read().split()[0])
-
-
-def tree_pids(pid):
-    """pid and its descendants (nginx: master and workers)."""
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            with open("/proc/%d/task/%d/children" % (p, p)) as f:
-                todo += [int(c) for c in f.read().split()]
-        except OSError:
-            pass
-    return out
-
-
-def cpu_ticks(pids):
-    """utime+stime of every process in pids (all their threads), in USER_HZ ticks."""
-    total = 0
-    for p in pids:
-        try:
-            with open("/proc/%d/stat" % p) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-        except OSError:
-            pass
-    return total
-
-
-def children_cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
 
 
 def wait_listening(port, proc, limit_s=15):
@@ -330,10 +257,6 @@ def measure(name, pipelined, args, tmp, rnd):
 
 # ---- summary and docs ----
 
-def med(xs):
-    return statistics.median(xs)
-
-
 def fmt_range(xs, digits=0, unit=""):
     return "%s%s (%s-%s)" % (f"{med(xs):,.{digits}f}", unit, f"{min(xs):,.{digits}f}", f"{max(xs):,.{digits}f}")
 
@@ -361,24 +284,10 @@ def summarize(runs):
 
 
 def machine():
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    gxx = sh(["g++", "--version"]).splitlines()[0] if shutil.which("g++") else "?"
-    nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip().replace("nginx version: ", "")
-    wrk = sh(["wrk", "-v"]).splitlines()[0].split(" [")[0] if shutil.which("wrk") else "?"
-    aio = sh([PY, "-c", "import aiohttp, uvloop; print(aiohttp.__version__, uvloop.__version__)"]).split()
-    commit = sh(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip()
-    return "%d CPUs (%s), Linux %s, %s, %s, %s, Python %s with aiohttp %s and uvloop %s; corio at %s" % (
-        os.cpu_count(), cpu, platform.release(), gxx, nginx, wrk, platform.python_version(),
-        aio[0] if aio else "?", aio[1] if len(aio) > 1 else "?", commit)
-
-
-def verdict(ok):
-    return "**PASS**" if ok else "**FAIL**"
+    aio, uv = benchhost.aiohttp_versions(PY)
+    return "%s, %s, %s, %s, Python %s with aiohttp %s and uvloop %s; corio at %s" % (
+        benchhost.host_line(), benchhost.gxx_version(), benchhost.nginx_version(), benchhost.wrk_version(),
+        platform.python_version(), aio, uv, commit(ROOT))
 
 
 def write_docs(args, runs, summary, meta):

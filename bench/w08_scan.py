@@ -29,12 +29,14 @@ import json
 import os
 import platform
 import re
-import resource
 import shlex
 import statistics
 import subprocess
 import sys
 import time
+
+from benchhost import children_cpu, sh, wait_quiet
+import benchhost
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = "/usr/bin/python3"
@@ -76,10 +78,6 @@ while True:
 """
 
 
-def sh(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
-
-
 def listening_ports():
     """Ports that accept a connect to 127.0.0.1: listeners on 127.0.0.1 or a wildcard."""
     ports = set()
@@ -98,26 +96,6 @@ def timewait_count():
     return int(m.group(1)) if m else -1
 
 
-def busy_fraction(interval=0.2):
-    def snap():
-        with open("/proc/stat") as f:
-            v = list(map(int, f.readline().split()[1:]))
-        return sum(v), v[3] + v[4]
-    t0, i0 = snap()
-    time.sleep(interval)
-    t1, i1 = snap()
-    return 1 - (i1 - i0) / max(1, t1 - t0)
-
-
-def wait_quiet(limit_s=30, busy=0.25):
-    """Waits until the machine is at most `busy` busy (other builds share it)."""
-    end = time.time() + limit_s
-    b = busy_fraction()
-    while b > busy and time.time() < end:
-        b = busy_fraction(0.5)
-    return b
-
-
 def run_timed(argv, timeout_s):
     """Runs argv; returns (stdout, wall seconds, timed_out). The child's CPU time is
     read by the caller as a delta of RUSAGE_CHILDREN (communicate() reaps it)."""
@@ -133,11 +111,6 @@ def run_timed(argv, timeout_s):
     if p.returncode != 0:
         raise SystemExit("w08: %s failed (%d):\n%s" % (shlex.join(argv), p.returncode, err[-2000:]))
     return out, wall, False
-
-
-def children_cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
 
 
 def parse_open(system, out):
@@ -284,20 +257,6 @@ def summarize(runs):
     return out
 
 
-def machine():
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    gxx = sh(["g++", "--version"]).splitlines()[0] if sh(["sh", "-c", "command -v g++"]) else "?"
-    nmap = sh(["nmap", "--version"]).splitlines()[0]
-    commit = sh(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip()
-    return "%d CPUs (%s), Linux %s, %s, %s, Python %s; corio at %s" % (
-        os.cpu_count(), cpu, platform.release(), gxx, nmap, platform.python_version(), commit)
-
-
 def load_note(runs):
     busy = [r["busy_at_start"] for r in runs]
     note = "busy fraction when the scans started: %.0f%%-%.0f%%" % (100 * min(busy), 100 * max(busy))
@@ -305,6 +264,12 @@ def load_note(runs):
     if loads:
         note += ", 1-minute load average %.1f-%.1f on 2 CPUs" % (min(loads), max(loads))
     return note
+
+
+def machine():
+    nmap = sh(["nmap", "--version"]).splitlines()[0]
+    return "%s, %s, %s, Python %s; corio at %s" % (
+        benchhost.host_line(), benchhost.gxx_version(), nmap, platform.python_version(), benchhost.commit(ROOT))
 
 
 def write_docs(args, runs, summary, opened, measured, machine_line):
