@@ -24,32 +24,8 @@ using namespace std::chrono_literals;
 using namespace corio::http;
 using h2::H2Nginx;
 using h2::h2_pattern;
-using h2::kNginx;
 
-class ClientH2Test : public ::testing::Test {
- protected:
-  ClientH2Test() { errors.attach(loop); }
-  void SetUp() override {
-    if (::access(kNginx, X_OK) != 0) GTEST_SKIP() << kNginx << " is not installed: the HTTP/2 tests need nginx";
-  }
-  void TearDown() override {
-    loop.close();
-    EXPECT_TRUE(errors.empty()) << "unexpected loop reports:\n" << errors.messages();
-    if (HasFailure() && nginx) std::cerr << "nginx error.log:\n" << nginx->error_log();
-  }
-  H2Nginx& start_nginx(const std::string& extra = "", const std::string& locations = "") {
-    nginx = std::make_unique<H2Nginx>(extra, locations);
-    return *nginx;
-  }
-  template <class T>
-  T run(Coro<T> coro, std::chrono::nanoseconds limit = 30s) {
-    return loop.run_until_complete(wait_for(std::move(coro), limit));
-  }
-
-  std::unique_ptr<H2Nginx> nginx;
-  ErrorLog errors;
-  EventLoop loop;
-};
+class ClientH2Test : public h2::H2NginxTest {};
 
 /// A session trusting the test CA.
 SessionOptions trusting_session(bool http2 = true) {

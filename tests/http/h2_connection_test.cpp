@@ -35,33 +35,8 @@ using http::H2Response;
 using http::H2Settings;
 using h2::H2Nginx;
 using h2::h2_pattern;
-using h2::kNginx;
 
-class H2Test : public ::testing::Test {
- protected:
-  H2Test() { errors.attach(loop); }
-  void SetUp() override {
-    if (::access(kNginx, X_OK) != 0) GTEST_SKIP() << kNginx << " is not installed: the HTTP/2 tests need nginx";
-  }
-  void TearDown() override {
-    loop.close();
-    EXPECT_TRUE(errors.empty()) << "unexpected loop reports:\n" << errors.messages();
-    if (HasFailure() && nginx) std::cerr << "nginx error.log:\n" << nginx->error_log();
-  }
-  /// Starts nginx (once per test) with `extra` in its http block.
-  H2Nginx& start_nginx(const std::string& extra = "") {
-    nginx = std::make_unique<H2Nginx>(extra);
-    return *nginx;
-  }
-  template <class T>
-  T run(Coro<T> coro, std::chrono::nanoseconds limit = 30s) {
-    return loop.run_until_complete(wait_for(std::move(coro), limit));
-  }
-
-  std::unique_ptr<H2Nginx> nginx;
-  ErrorLog errors;
-  EventLoop loop;
-};
+class H2Test : public h2::H2NginxTest {};
 
 /// A TLS connection to nginx offering h2 and http/1.1, as the client's connector does.
 Coro<std::shared_ptr<H2Connection>> connect_tls(std::uint16_t port, H2Settings settings = {},

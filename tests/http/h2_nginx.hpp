@@ -30,6 +30,13 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+
+#include "corio_test.hpp"
 #include "ssl_test_certs.hpp"
 
 extern char** environ;
@@ -183,6 +190,36 @@ class H2Nginx {
   }
 
   pid_t pid_ = -1;
+};
+
+/// A test that starts its own nginx (skipped when nginx is not installed), runs its
+/// coroutines on its own loop, and fails on any report of that loop; on failure it
+/// prints nginx's error.log.
+class H2NginxTest : public ::testing::Test {
+ protected:
+  H2NginxTest() { errors.attach(loop); }
+  void SetUp() override {
+    if (::access(kNginx, X_OK) != 0) GTEST_SKIP() << kNginx << " is not installed: the HTTP/2 tests need nginx";
+  }
+  void TearDown() override {
+    loop.close();
+    EXPECT_TRUE(errors.empty()) << "unexpected loop reports:\n" << errors.messages();
+    if (HasFailure() && nginx) std::cerr << "nginx error.log:\n" << nginx->error_log();
+  }
+  /// Starts nginx (once per test) with `extra` in its http block and `locations` in its
+  /// server blocks.
+  H2Nginx& start_nginx(const std::string& extra = "", const std::string& locations = "") {
+    nginx = std::make_unique<H2Nginx>(extra, locations);
+    return *nginx;
+  }
+  template <class T>
+  T run(Coro<T> coro, std::chrono::nanoseconds limit = std::chrono::seconds(30)) {
+    return loop.run_until_complete(wait_for(std::move(coro), limit));
+  }
+
+  std::unique_ptr<H2Nginx> nginx;
+  ErrorLog errors;
+  EventLoop loop;
 };
 
 }  // namespace corio::test::h2
