@@ -339,5 +339,39 @@ TEST(Queue, WorkersDrainAQueueAndJoinReturns) {
   }());
 }
 
+// Seed 000's worker pool at scale: 100,000 items, 500 workers, 1 s of (virtual) work per
+// item. join() must return after exactly 100,000 / 500 = 200 s, every item handled once,
+// and the workers share the work evenly (FIFO getters: each takes 200 items).
+TEST(Queue, FiveHundredWorkersDrainAHundredThousandItemsInTwoHundredVirtualSeconds) {
+  run_virtual([]() -> corio::Coro<void> {
+    constexpr int kItems = 100'000, kWorkers = 500;
+    corio::Queue<int> q;
+    for (int i = 0; i < kItems; ++i) co_await q.put(i);
+    std::vector<char> seen(kItems, 0);
+    std::vector<int> handled(kWorkers, 0);
+    auto worker = [](corio::Queue<int>& q, std::vector<char>& seen, int& handled) -> corio::Coro<void> {
+      for (;;) {
+        int x = co_await q.get();
+        co_await corio::sleep(1s);
+        ++seen[static_cast<std::size_t>(x)];
+        ++handled;
+        q.task_done();
+      }
+    };
+    std::vector<corio::Task<void>> workers;
+    for (int w = 0; w < kWorkers; ++w)
+      workers.push_back(corio::create_task(worker(q, seen, handled[static_cast<std::size_t>(w)])));
+    const double t0 = corio::get_running_loop().time();
+    co_await q.join();
+    EXPECT_DOUBLE_EQ(corio::get_running_loop().time() - t0, kItems / kWorkers);
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), kItems);
+    EXPECT_EQ(*std::min_element(handled.begin(), handled.end()), kItems / kWorkers);
+    EXPECT_EQ(*std::max_element(handled.begin(), handled.end()), kItems / kWorkers);
+    for (auto& w : workers) w.cancel();
+    auto outcomes = co_await corio::gather(corio::return_exceptions, workers);
+    for (auto& o : outcomes) EXPECT_TRUE(corio::is_cancelled_error(o.exception()));
+  }());
+}
+
 }  // namespace
 }  // namespace sync_test
