@@ -55,11 +55,11 @@ struct SendSlot {
   // stored the value and the flag separately, and one wide load of both (what the
   // optimizer makes of an optional copy) waits for those stores to reach the cache
   // instead of being forwarded from them; that stall was most of a send().
+  // Not reset after the move: every resumption (next, send, throw_, close) stores the
+  // slot anew before it resumes the body.
   std::optional<Send> take() {
     if (!sent.has_value()) return std::nullopt;
-    std::optional<Send> out(std::in_place, std::move(*sent));
-    sent.reset();
-    return out;
+    return std::optional<Send>(std::in_place, std::move(*sent));
   }
 };
 template <>
@@ -355,9 +355,13 @@ class [[nodiscard]] Generator {
   // delegating. No exception_ptr is touched on this path.
   bool fast_path() const noexcept { return h_ && h_.promise().at_yield_; }
   T resume_fast() {
-    h_.resume();
-    if (!h_.done()) [[likely]] return take_value();
-    auto& p = h_.promise();
+    // A copy of the handle in a local survives the call in a register; h_ itself would
+    // be read back from this Generator (the body could have reached it), a load that
+    // can wait on the body's stores to its frame when the two addresses alias.
+    handle_type h = h_;
+    h.resume();
+    if (!h.done()) [[likely]] return h.promise().take();
+    auto& p = h.promise();
     if (p.exc_) std::rethrow_exception(std::exchange(p.exc_, nullptr));
     throw StopIteration();
   }
