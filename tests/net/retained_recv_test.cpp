@@ -1,0 +1,358 @@
+// Receives on a socket the driver retains (Driver::retain, what the web server does):
+// on epoll an edge-triggered registration, on io_uring one multishot recv into the
+// driver's provided buffers. Both must give the same bytes in the same order as plain
+// receives: across exchanges, with bytes that arrive while nobody reads, into small
+// buffers, at EOF and reset, when a waiting receive is cancelled, when the fd is
+// released with bytes queued and its number reused, and (io_uring) when the buffer
+// ring runs dry or one stream holds too many of its buffers.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "corio/net/detail/io_await.hpp"
+#include "corio/net/socket.hpp"
+#include "loop/driver/driver.hpp"
+#include "loop/driver/uring_recv_stream.hpp"
+#include "stream_test_util.hpp"
+
+namespace corio::test {
+namespace {
+
+using corio::detail::recv_buffer_config;
+using corio::detail::recv_stream_counters;
+using corio::detail::RecvBufferConfig;
+
+// A connected loopback TCP pair: `server` non-blocking (the loop's side), `client`
+// blocking (the test writes with it directly).
+struct TcpPair {
+  int server = -1;
+  int client = -1;
+  TcpPair() {
+    int l = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof a;
+    EXPECT_EQ(::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(l, 4), 0);
+    EXPECT_EQ(::getsockname(l, reinterpret_cast<sockaddr*>(&a), &n), 0);
+    client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    EXPECT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    server = ::accept4(l, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    EXPECT_GE(server, 0);
+    ::close(l);
+  }
+  ~TcpPair() {
+    if (server >= 0) ::close(server);
+    if (client >= 0) ::close(client);
+  }
+  void send(std::string_view s) const { EXPECT_EQ(::send(client, s.data(), s.size(), 0), static_cast<ssize_t>(s.size())); }
+};
+
+// Retains the fd for a test's scope and releases it before the fd closes.
+struct Retained {
+  EventLoop& loop;
+  int fd;
+  Retained(EventLoop& l, int f) : loop(l), fd(f) { loop.driver().retain(fd); }
+  ~Retained() { loop.driver().release(fd); }
+};
+
+// Shrinks the io_uring driver's buffer ring for one test (read when a driver retains
+// its first socket, so the fixture's loop picks it up).
+struct RingConfig {
+  RecvBufferConfig saved = recv_buffer_config();
+  explicit RingConfig(RecvBufferConfig c) { recv_buffer_config() = c; }
+  ~RingConfig() { recv_buffer_config() = saved; }
+};
+
+Coro<std::int32_t> recv_into(int fd, char* buf, std::size_t len) {
+  corio::detail::IoAwait a;
+  corio::detail::prepare_recv(a, fd, buf, len);
+  std::int32_t r = co_await a;
+  co_return r;
+}
+
+// Receives until `n` bytes arrived, `chunk` at most per receive; stops early at EOF.
+Coro<std::string> recv_exactly(int fd, std::size_t n, std::size_t chunk = 64 * 1024) {
+  std::string out;
+  std::string buf(chunk, '\0');
+  while (out.size() < n) {
+    std::int32_t r = co_await recv_into(fd, buf.data(), std::min(chunk, n - out.size()));
+    if (r <= 0) break;
+    out.append(buf.data(), static_cast<std::size_t>(r));
+  }
+  co_return out;
+}
+
+// Lets the loop run `n` iterations: completions that arrive meanwhile find no reader.
+Coro<void> spin(int n = 20) {
+  for (int i = 0; i < n; ++i) co_await sleep(0s);
+}
+
+std::string pattern(std::size_t n, std::size_t seed = 0) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + seed) % 26);
+  return s;
+}
+
+bool on_uring(const EventLoop& loop) { return std::string_view(loop.driver_name()) == "uring"; }
+
+using RetainedRecvTest = NetTest;
+
+TEST_F(RetainedRecvTest, ExchangesArriveInOrder) {
+  TcpPair p;
+  Retained keep(loop, p.server);
+  run([&]() -> Coro<void> {
+    for (int i = 0; i < 300; ++i) {
+      std::string msg = "request " + std::to_string(i) + "\r\n";
+      p.send(msg);
+      EXPECT_EQ(co_await recv_exactly(p.server, msg.size()), msg);
+    }
+  }());
+}
+
+TEST_F(RetainedRecvTest, BytesThatArriveWithNoReaderWaitForTheNextOne) {
+  TcpPair p;
+  Retained keep(loop, p.server);
+  run([&]() -> Coro<void> {
+    // A first receive arms the stream, then nobody reads while three writes arrive.
+    p.send("hello ");
+    EXPECT_EQ(co_await recv_exactly(p.server, 6), "hello ");
+    p.send("one ");
+    co_await spin();
+    p.send("two ");
+    co_await spin();
+    p.send("three");
+    co_await spin();
+    char buf[64];
+    std::int32_t r = co_await recv_into(p.server, buf, sizeof buf);
+    EXPECT_GT(r, 0);
+    std::string got(buf, static_cast<std::size_t>(std::max(r, 0)));
+    got += co_await recv_exactly(p.server, 13 - got.size());
+    EXPECT_EQ(got, "one two three");
+  }());
+}
+
+TEST_F(RetainedRecvTest, ASmallBufferTakesTheBytesInPieces) {
+  TcpPair p;
+  Retained keep(loop, p.server);
+  run([&]() -> Coro<void> {
+    const std::string data = pattern(20000);
+    p.send(data);
+    co_await spin();
+    EXPECT_EQ(co_await recv_exactly(p.server, data.size(), 100), data);
+  }());
+}
+
+TEST_F(RetainedRecvTest, PeerCloseEndsTheStreamAfterItsBytes) {
+  TcpPair p;
+  Retained keep(loop, p.server);
+  run([&]() -> Coro<void> {
+    p.send("bye");
+    ::close(p.client);
+    p.client = -1;
+    co_await spin();
+    char buf[16];
+    std::int32_t r = co_await recv_into(p.server, buf, sizeof buf);
+    EXPECT_EQ(std::string(buf, static_cast<std::size_t>(std::max(r, 0))), "bye");
+    EXPECT_EQ(co_await recv_into(p.server, buf, sizeof buf), 0);
+    EXPECT_EQ(co_await recv_into(p.server, buf, sizeof buf), 0) << "EOF stays EOF";
+  }());
+}
+
+TEST_F(RetainedRecvTest, PeerResetIsReported) {
+  TcpPair p;
+  Retained keep(loop, p.server);
+  run([&]() -> Coro<void> {
+    char buf[16];
+    p.send("x");
+    EXPECT_EQ(co_await recv_into(p.server, buf, sizeof buf), 1);
+    linger lg{1, 0};  // close with RST
+    ::setsockopt(p.client, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    ::close(p.client);
+    p.client = -1;
+    EXPECT_EQ(co_await recv_into(p.server, buf, sizeof buf), -ECONNRESET);
+  }());
+}
+
+TEST_F(RetainedRecvTest, ShutdownEndsAWaitingReceive) {
+  // The web server's timeouts end a pending receive this way.
+  TcpPair p;
+  Retained keep(loop, p.server);
+  run([&]() -> Coro<void> {
+    char buf[16];
+    auto reading = create_task(recv_into(p.server, buf, sizeof buf));
+    co_await spin();
+    EXPECT_FALSE(reading.done());
+    ::shutdown(p.server, SHUT_RD);
+    EXPECT_EQ(co_await reading, 0);
+  }());
+}
+
+TEST_F(RetainedRecvTest, CancellingAWaitingReceiveLosesNoByte) {
+  TcpPair p;
+  Retained keep(loop, p.server);
+  run([&]() -> Coro<void> {
+    char buf[64];
+    p.send("first");
+    EXPECT_EQ(co_await recv_exactly(p.server, 5), "first");
+    // Cancelled while the stream is armed and empty.
+    auto reading = create_task(recv_into(p.server, buf, sizeof buf));
+    co_await spin();
+    reading.cancel();
+    bool cancelled = false;
+    try {
+      co_await reading;
+    } catch (const CancelledError&) {
+      cancelled = true;
+    }
+    EXPECT_TRUE(cancelled);
+    p.send("second");
+    co_await spin();
+    EXPECT_EQ(co_await recv_exactly(p.server, 6), "second");
+    // Cancelled in the same iteration as the bytes arrive: whichever wins, every byte
+    // reaches one of the two readers.
+    std::string got;
+    for (int i = 0; i < 20; ++i) {
+      char b2[64];
+      auto racing = create_task(recv_into(p.server, b2, sizeof b2));
+      co_await sleep(0s);
+      std::string msg = "race" + std::to_string(i) + ";";
+      p.send(msg);
+      racing.cancel();
+      try {
+        std::int32_t r = co_await racing;
+        if (r > 0) got.append(b2, static_cast<std::size_t>(r));
+      } catch (const CancelledError&) {
+      }
+    }
+    std::string want;
+    for (int i = 0; i < 20; ++i) want += "race" + std::to_string(i) + ";";
+    co_await spin();
+    got += co_await recv_exactly(p.server, want.size() - got.size());
+    EXPECT_EQ(got, want);
+  }());
+}
+
+TEST_F(RetainedRecvTest, ReleaseWithQueuedBytesThenReuseOfTheFdNumber) {
+  auto first = std::make_unique<TcpPair>();
+  const int fd = first->server;
+  loop.driver().retain(fd);
+  run([&]() -> Coro<void> {
+    first->send("old");
+    EXPECT_EQ(co_await recv_exactly(fd, 3), "old");
+    first->send("stale bytes nobody reads");
+    co_await spin();
+  }());
+  loop.driver().release(fd);
+  first.reset();  // closes the fd: the next socket may get its number
+  TcpPair second;
+  Retained keep(loop, second.server);
+  run([&]() -> Coro<void> {
+    second.send("fresh");
+    EXPECT_EQ(co_await recv_exactly(second.server, 5), "fresh");
+  }());
+}
+
+TEST_F(RetainedRecvTest, RingExhaustionFallsBackWithoutLosingBytes) {
+  // Four 32-byte buffers for four sockets that each get 100 bytes nobody reads yet.
+  RingConfig small({.count = 4, .size = 32, .max_held = 64, .low_water = 1});
+  const auto before = recv_stream_counters();
+  TcpPair pairs[4];
+  Retained k0(loop, pairs[0].server), k1(loop, pairs[1].server), k2(loop, pairs[2].server), k3(loop, pairs[3].server);
+  run([&]() -> Coro<void> {
+    for (int round = 0; round < 3; ++round) {
+      // Arm every stream, then let the bytes pile up.
+      for (int i = 0; i < 4; ++i) {
+        pairs[i].send("go");
+        EXPECT_EQ(co_await recv_exactly(pairs[i].server, 2), "go");
+      }
+      for (int i = 0; i < 4; ++i) pairs[i].send(pattern(100, i + round));
+      co_await spin();
+      for (int i = 0; i < 4; ++i) EXPECT_EQ(co_await recv_exactly(pairs[i].server, 100, 48), pattern(100, i + round));
+    }
+  }());
+  if (on_uring(loop)) {
+    const auto& after = recv_stream_counters();
+    EXPECT_GT(after.enobufs, before.enobufs) << "the ring ran dry";
+    EXPECT_GT(after.arms, before.arms + 4) << "and the streams were re-armed";
+  }
+}
+
+TEST_F(RetainedRecvTest, ALowRingMakesPlainReceives) {
+  // low_water = count: once one stream holds a buffer, the others read plainly.
+  RingConfig small({.count = 4, .size = 64, .max_held = 64, .low_water = 4});
+  const auto before = recv_stream_counters();
+  TcpPair a, b;
+  Retained ka(loop, a.server), kb(loop, b.server);
+  run([&]() -> Coro<void> {
+    a.send("hold");
+    EXPECT_EQ(co_await recv_exactly(a.server, 2), "ho");  // "ld" stays in a's buffer
+    for (int i = 0; i < 10; ++i) {
+      std::string msg = "plain " + std::to_string(i);
+      b.send(msg);
+      EXPECT_EQ(co_await recv_exactly(b.server, msg.size()), msg);
+    }
+    EXPECT_EQ(co_await recv_exactly(a.server, 2), "ld");
+  }());
+  if (on_uring(loop)) {
+    EXPECT_GE(recv_stream_counters().plain, before.plain + 10);
+  }
+}
+
+TEST_F(RetainedRecvTest, AStreamHoldsABoundedNumberOfBuffers) {
+  RingConfig small({.count = 64, .size = 64, .max_held = 2, .low_water = 1});
+  const auto before = recv_stream_counters();
+  TcpPair p;
+  Retained keep(loop, p.server);
+  run([&]() -> Coro<void> {
+    p.send("go");
+    EXPECT_EQ(co_await recv_exactly(p.server, 2), "go");
+    const std::string data = pattern(64 * 1024, 3);
+    std::size_t sent = 0;
+    while (sent < data.size()) {  // in pieces, so the kernel's receive sees several
+      std::size_t n = std::min<std::size_t>(256, data.size() - sent);
+      p.send(std::string_view(data).substr(sent, n));
+      sent += n;
+      co_await sleep(0s);
+    }
+    co_await spin();
+    EXPECT_EQ(co_await recv_exactly(p.server, data.size(), 1000), data);
+  }());
+  if (on_uring(loop)) {
+    EXPECT_GT(recv_stream_counters().held_cancels, before.held_cancels);
+  }
+}
+
+TEST(RetainedRecvLoopTest, ClosingTheLoopWithArmedStreams) {
+  // Released and not: the driver ends every multishot before its ring goes.
+  TcpPair a, b;
+  {
+    EventLoop loop;
+    loop.driver().retain(a.server);
+    loop.driver().retain(b.server);
+    loop.run_until_complete([&]() -> Coro<void> {
+      a.send("x");
+      b.send("y");
+      EXPECT_EQ(co_await recv_exactly(a.server, 1), "x");
+      EXPECT_EQ(co_await recv_exactly(b.server, 1), "y");
+      a.send("left over");
+      co_await spin();
+    }());
+    loop.driver().release(a.server);
+    // And one receive still waiting when the loop closes.
+    auto waiting = loop.create_task([&]() -> Coro<void> {
+      char buf[8];
+      (void)co_await recv_into(b.server, buf, sizeof buf);
+    }());
+    loop.run_until_complete(spin(5));
+    loop.close();
+  }
+  b.send("after the loop");  // nothing may receive it now
+}
+
+}  // namespace
+}  // namespace corio::test
