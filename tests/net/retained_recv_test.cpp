@@ -1,10 +1,10 @@
-// Receives on a socket the driver retains (Driver::retain, what the web server does):
-// on epoll an edge-triggered registration, on io_uring one multishot recv into the
-// driver's provided buffers. Both must give the same bytes in the same order as plain
-// receives: across exchanges, with bytes that arrive while nobody reads, into small
-// buffers, at EOF and reset, when a waiting receive is cancelled, when the fd is
-// released with bytes queued and its number reused, and (io_uring) when the buffer
-// ring runs dry or one stream holds too many of its buffers.
+// Receives on a socket the driver retains (Driver::retain, what the web server does:
+// on epoll one edge-triggered registration for the socket's life). They must give the
+// same bytes in the same order as plain receives: across exchanges, with bytes that
+// arrive while nobody reads, into small buffers, at EOF (also right after the last
+// bytes, which brings no new edge) and reset, when a waiting receive is cancelled, when
+// the fd is released with bytes unread and its number reused, and when the loop
+// closes with a receive pending.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,15 +15,10 @@
 #include "corio/net/detail/io_await.hpp"
 #include "corio/net/socket.hpp"
 #include "loop/driver/driver.hpp"
-#include "loop/driver/uring_recv_stream.hpp"
 #include "stream_test_util.hpp"
 
 namespace corio::test {
 namespace {
-
-using corio::detail::recv_buffer_config;
-using corio::detail::recv_stream_counters;
-using corio::detail::RecvBufferConfig;
 
 // A connected loopback TCP pair: `server` non-blocking (the loop's side), `client`
 // blocking (the test writes with it directly).
@@ -60,14 +55,6 @@ struct Retained {
   ~Retained() { loop.driver().release(fd); }
 };
 
-// Shrinks the io_uring driver's buffer ring for one test (read when a driver retains
-// its first socket, so the fixture's loop picks it up).
-struct RingConfig {
-  RecvBufferConfig saved = recv_buffer_config();
-  explicit RingConfig(RecvBufferConfig c) { recv_buffer_config() = c; }
-  ~RingConfig() { recv_buffer_config() = saved; }
-};
-
 Coro<std::int32_t> recv_into(int fd, char* buf, std::size_t len) {
   corio::detail::IoAwait a;
   corio::detail::prepare_recv(a, fd, buf, len);
@@ -98,7 +85,6 @@ std::string pattern(std::size_t n, std::size_t seed = 0) {
   return s;
 }
 
-bool on_uring(const EventLoop& loop) { return std::string_view(loop.driver_name()) == "uring"; }
 
 using RetainedRecvTest = NetTest;
 
@@ -118,7 +104,7 @@ TEST_F(RetainedRecvTest, BytesThatArriveWithNoReaderWaitForTheNextOne) {
   TcpPair p;
   Retained keep(loop, p.server);
   run([&]() -> Coro<void> {
-    // A first receive arms the stream, then nobody reads while three writes arrive.
+    // After a first exchange nobody reads while three writes arrive.
     p.send("hello ");
     EXPECT_EQ(co_await recv_exactly(p.server, 6), "hello ");
     p.send("one ");
@@ -237,7 +223,7 @@ TEST_F(RetainedRecvTest, CancellingAWaitingReceiveLosesNoByte) {
   }());
 }
 
-TEST_F(RetainedRecvTest, ReleaseWithQueuedBytesThenReuseOfTheFdNumber) {
+TEST_F(RetainedRecvTest, ReleaseWithBytesUnreadThenReuseOfTheFdNumber) {
   auto first = std::make_unique<TcpPair>();
   const int fd = first->server;
   loop.driver().retain(fd);
@@ -257,78 +243,8 @@ TEST_F(RetainedRecvTest, ReleaseWithQueuedBytesThenReuseOfTheFdNumber) {
   }());
 }
 
-TEST_F(RetainedRecvTest, RingExhaustionFallsBackWithoutLosingBytes) {
-  // Four 32-byte buffers for four sockets that each get 100 bytes nobody reads yet.
-  RingConfig small({.count = 4, .size = 32, .max_held = 64, .low_water = 1});
-  const auto before = recv_stream_counters();
-  TcpPair pairs[4];
-  Retained k0(loop, pairs[0].server), k1(loop, pairs[1].server), k2(loop, pairs[2].server), k3(loop, pairs[3].server);
-  run([&]() -> Coro<void> {
-    for (int round = 0; round < 3; ++round) {
-      // Arm every stream, then let the bytes pile up.
-      for (int i = 0; i < 4; ++i) {
-        pairs[i].send("go");
-        EXPECT_EQ(co_await recv_exactly(pairs[i].server, 2), "go");
-      }
-      for (int i = 0; i < 4; ++i) pairs[i].send(pattern(100, i + round));
-      co_await spin();
-      for (int i = 0; i < 4; ++i) EXPECT_EQ(co_await recv_exactly(pairs[i].server, 100, 48), pattern(100, i + round));
-    }
-  }());
-  if (on_uring(loop)) {
-    const auto& after = recv_stream_counters();
-    EXPECT_GT(after.enobufs, before.enobufs) << "the ring ran dry";
-    EXPECT_GT(after.arms, before.arms + 4) << "and the streams were re-armed";
-  }
-}
-
-TEST_F(RetainedRecvTest, ALowRingMakesPlainReceives) {
-  // low_water = count: once one stream holds a buffer, the others read plainly.
-  RingConfig small({.count = 4, .size = 64, .max_held = 64, .low_water = 4});
-  const auto before = recv_stream_counters();
-  TcpPair a, b;
-  Retained ka(loop, a.server), kb(loop, b.server);
-  run([&]() -> Coro<void> {
-    a.send("hold");
-    EXPECT_EQ(co_await recv_exactly(a.server, 2), "ho");  // "ld" stays in a's buffer
-    for (int i = 0; i < 10; ++i) {
-      std::string msg = "plain " + std::to_string(i);
-      b.send(msg);
-      EXPECT_EQ(co_await recv_exactly(b.server, msg.size()), msg);
-    }
-    EXPECT_EQ(co_await recv_exactly(a.server, 2), "ld");
-  }());
-  if (on_uring(loop)) {
-    EXPECT_GE(recv_stream_counters().plain, before.plain + 10);
-  }
-}
-
-TEST_F(RetainedRecvTest, AStreamHoldsABoundedNumberOfBuffers) {
-  RingConfig small({.count = 64, .size = 64, .max_held = 2, .low_water = 1});
-  const auto before = recv_stream_counters();
-  TcpPair p;
-  Retained keep(loop, p.server);
-  run([&]() -> Coro<void> {
-    p.send("go");
-    EXPECT_EQ(co_await recv_exactly(p.server, 2), "go");
-    const std::string data = pattern(64 * 1024, 3);
-    std::size_t sent = 0;
-    while (sent < data.size()) {  // in pieces, so the kernel's receive sees several
-      std::size_t n = std::min<std::size_t>(256, data.size() - sent);
-      p.send(std::string_view(data).substr(sent, n));
-      sent += n;
-      co_await sleep(0s);
-    }
-    co_await spin();
-    EXPECT_EQ(co_await recv_exactly(p.server, data.size(), 1000), data);
-  }());
-  if (on_uring(loop)) {
-    EXPECT_GT(recv_stream_counters().held_cancels, before.held_cancels);
-  }
-}
-
-TEST(RetainedRecvLoopTest, ClosingTheLoopWithArmedStreams) {
-  // Released and not: the driver ends every multishot before its ring goes.
+TEST(RetainedRecvLoopTest, ClosingTheLoopWithRetainedSockets) {
+  // One fd released with bytes unread, one still retained with a receive pending.
   TcpPair a, b;
   {
     EventLoop loop;

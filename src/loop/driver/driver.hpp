@@ -35,14 +35,11 @@ class Driver {
   /// Waits up to `timeout_ns` (-1: no limit, 0: just poll) for completions and runs them.
   virtual void wait(std::int64_t timeout_ns) = 0;
   /// Keeps `fd` registered with the backend for as long as it lives instead of once per
-  /// op. epoll: one edge-triggered registration and the readiness it reported, so a
+  /// op (epoll: one edge-triggered registration and the readiness it reported, so a
   /// steady request/response socket costs no epoll_ctl and no recv that fails with
-  /// EAGAIN (nginx's model). io_uring: one multishot recv into buffers the driver
-  /// provides, armed for the socket's life, so a receive costs no new request in the
-  /// kernel; bytes that arrive while no Recv op waits are kept for the next one.
-  /// The owner must call release(fd) before closing fd; receives on fd must be Recv ops
-  /// without flags, one at a time, and nothing else may read from fd; a Poll op on it
-  /// may be submitted only right after the syscall it waits for said EAGAIN.
+  /// EAGAIN; nginx's model). The owner must call release(fd) before closing fd, and may
+  /// submit a Poll op on it only right after the syscall it waits for said EAGAIN.
+  /// A no-op where it buys nothing (io_uring).
   virtual void retain(int /*fd*/) {}
   /// Ends retain(fd); no op may be pending on fd.
   virtual void release(int /*fd*/) noexcept {}

@@ -1,21 +1,13 @@
 // io_uring backend: every op is an SQE whose user_data is the IoOp; submission is
 // batched into the single io_uring_submit_and_wait of each loop iteration.
-//
-// A retained socket (Driver::retain) receives through one multishot recv that stays
-// armed for the connection's life and fills buffers from a ring the driver provides
-// (see uring_recv_stream.hpp): a keep-alive exchange then costs the kernel no new
-// request, no poll arming and no first attempt that fails with EAGAIN.
 #include <liburing.h>
 #include <poll.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <system_error>
-#include <vector>
 
 #include "loop/driver/driver.hpp"
-#include "loop/driver/uring_recv_stream.hpp"
 
 #if defined(__SANITIZE_THREAD__)
 #define CORIO_URING_TSAN 1
@@ -53,89 +45,19 @@ void ring_memory_acquired([[maybe_unused]] const io_uring& r) noexcept {
 #endif
 }
 
-class UringDriver final : public Driver, private RecvStreams::Host {
+class UringDriver final : public Driver {
  public:
-  explicit UringDriver(io_uring ring) : ring_(ring), streams_(ring_, *this) {}
+  explicit UringDriver(io_uring ring) : ring_(ring) {}
   ~UringDriver() override {
-    streams_.shutdown();
     ring_memory_released(ring_);
     io_uring_queue_exit(&ring_);
-    // streams_ frees its buffers and streams after the ring is gone: the kernel can no
-    // longer write into them.
   }
 
   const char* name() const noexcept override { return "uring"; }
 
-  bool try_now(IoOp* op) override { return streams_.try_now(op); }
+  bool try_now(IoOp*) override { return false; }
 
   void submit(IoOp* op) override {
-    if (op->kind == OpKind::Recv && streams_.submit(op)) return;
-    submit_plain(op);
-  }
-
-  void cancel(IoOp* op) noexcept override {
-    if (!op->pending) return;
-    if (op->kind == OpKind::Recv && streams_.cancel(op)) return;
-    io_uring_sqe* sqe;
-    try {
-      sqe = sqe_or_flush();
-    } catch (...) {
-      return;
-    }
-    io_uring_prep_cancel(sqe, op, 0);
-    io_uring_sqe_set_data64(sqe, 0);  // the cancel's own completion is ignored
-  }
-
-  void retain(int fd) override { streams_.retain(fd); }
-  void release(int fd) noexcept override { streams_.release(fd); }
-
-  void wait(std::int64_t timeout_ns) override {
-    if (streams_.has_done()) timeout_ns = 0;
-    io_uring_cqe* cqe = nullptr;
-    int rc;
-    if (timeout_ns == 0) {
-      rc = io_uring_submit(&ring_);
-    } else if (timeout_ns < 0) {
-      rc = io_uring_submit_and_wait(&ring_, 1);
-    } else {
-      __kernel_timespec ts{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
-      rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
-    }
-    if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
-      throw std::system_error(-rc, std::generic_category(), "io_uring_submit_and_wait");
-    }
-    while (io_uring_peek_cqe(&ring_, &cqe) == 0) {
-      const std::uint64_t data = io_uring_cqe_get_data64(cqe);
-      const std::int32_t res = cqe->res;
-      const std::uint32_t flags = cqe->flags;
-      // Mark seen before running: the completion may submit and flush new work.
-      io_uring_cqe_seen(&ring_, cqe);
-      if (data == 0) continue;
-      if (RecvStreams::is_stream(data)) {
-        streams_.on_cqe(data, res, flags);
-        continue;
-      }
-      auto* op = reinterpret_cast<IoOp*>(static_cast<std::uintptr_t>(data));
-      op->result = res;
-      op->pending = false;
-      op->on_complete(op);
-    }
-    streams_.run_done();
-  }
-
- private:
-  io_uring_sqe* sqe_or_flush() override {
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    if (!sqe) {
-      int rc = io_uring_submit(&ring_);
-      if (rc < 0) throw std::system_error(-rc, std::generic_category(), "io_uring_submit");
-      sqe = io_uring_get_sqe(&ring_);
-      if (!sqe) throw std::system_error(EBUSY, std::generic_category(), "io_uring submission queue full");
-    }
-    return sqe;
-  }
-
-  void submit_plain(IoOp* op) override {
     io_uring_sqe* sqe = sqe_or_flush();
     switch (op->kind) {
       case OpKind::Poll:
@@ -170,8 +92,57 @@ class UringDriver final : public Driver, private RecvStreams::Host {
     op->pending = true;
   }
 
+  void cancel(IoOp* op) noexcept override {
+    if (!op->pending) return;
+    io_uring_sqe* sqe;
+    try {
+      sqe = sqe_or_flush();
+    } catch (...) {
+      return;
+    }
+    io_uring_prep_cancel(sqe, op, 0);
+    io_uring_sqe_set_data(sqe, nullptr);  // the cancel's own completion is ignored
+  }
+
+  void wait(std::int64_t timeout_ns) override {
+    io_uring_cqe* cqe = nullptr;
+    int rc;
+    if (timeout_ns == 0) {
+      rc = io_uring_submit(&ring_);
+    } else if (timeout_ns < 0) {
+      rc = io_uring_submit_and_wait(&ring_, 1);
+    } else {
+      __kernel_timespec ts{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
+      rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+    }
+    if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
+      throw std::system_error(-rc, std::generic_category(), "io_uring_submit_and_wait");
+    }
+    while (io_uring_peek_cqe(&ring_, &cqe) == 0) {
+      auto* op = static_cast<IoOp*>(io_uring_cqe_get_data(cqe));
+      std::int32_t res = cqe->res;
+      // Mark seen before running: the completion may submit and flush new work.
+      io_uring_cqe_seen(&ring_, cqe);
+      if (!op) continue;
+      op->result = res;
+      op->pending = false;
+      op->on_complete(op);
+    }
+  }
+
+ private:
+  io_uring_sqe* sqe_or_flush() {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    if (!sqe) {
+      int rc = io_uring_submit(&ring_);
+      if (rc < 0) throw std::system_error(-rc, std::generic_category(), "io_uring_submit");
+      sqe = io_uring_get_sqe(&ring_);
+      if (!sqe) throw std::system_error(EBUSY, std::generic_category(), "io_uring submission queue full");
+    }
+    return sqe;
+  }
+
   io_uring ring_;
-  RecvStreams streams_;
 };
 
 }  // namespace
