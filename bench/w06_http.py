@@ -114,12 +114,18 @@ ANALYSIS = [
     "writev; epoll_wait amortized), corio on epoll 2.05 (recv, send), corio on io_uring 1.04 (send; the "
     "receive is an io_uring op, io_uring_enter amortized). Before this work corio on epoll made 5.0: a "
     "recv that failed with EAGAIN after each response and an epoll_ctl DEL and ADD per receive.",
-    "On io_uring each receive is an SQE that the kernel tries, then arms a poll for, then completes from task "
-    "work; that costs about as much as epoll's readiness plus a recv, so corio's two drivers end up within a "
-    "few percent of each other. Tried and not kept: IORING_RECVSEND_POLL_FIRST (no measurable change) and "
-    "IORING_SETUP_DEFER_TASKRUN (about 3% less CPU per request in short A/B runs, but it ties the ring to one "
-    "thread, which the loop does not promise yet). Multishot receive with provided buffers is the next step "
-    "for io_uring.",
+    "On io_uring each receive is an SQE submitted with the loop's next io_uring_enter; under this load the "
+    "next request is nearly always in the socket by then, so the kernel completes it at submission (perf: "
+    "poll arming under 0.1% of the server's samples) and the receive costs about what epoll's readiness "
+    "plus a recv does. Hence multishot receive with provided buffers (tried 2026-11-21) saved nothing: "
+    "1.006x the CPU per request in paired runs with 100 connections, 1.02x with 8, 0.98-1.00x with "
+    "deferred task work (buffer selection and the copy out of the provided buffer cost what the "
+    "submission did), and it was not kept; nor was IORING_RECVSEND_POLL_FIRST (no measurable change). "
+    "Kept: loops made, run and closed on one thread (run_app's) bind their ring to it with "
+    "IORING_SETUP_DEFER_TASKRUN, so the receives' completion work runs batched in the loop's wait instead "
+    "of on the way out of every send: 0.968x the CPU per request (paired runs, median of 8). Paired runs: "
+    "two servers pinned to CPU 0 at once, one wrk each on CPU 1, 5 s; the machine's other load then hits "
+    "both alike, which separate runs on this shared machine cannot resolve below about 10%.",
 ]
 MAIN = ["corio-uring", "corio-epoll", "nginx", "aiohttp-uvloop", "aiohttp"]
 SCALING = ["corio-uring-2loops", "corio-epoll-2loops", "nginx-2workers"]

@@ -43,7 +43,9 @@ Coro<void> serve(Application& app, RunAppOptions opts, bool own_signals, bool ba
 void run_app(Application& app, RunAppOptions options) {
   app.freeze();
   if (options.workers <= 1) {
-    Runner runner;
+    LoopOptions loop_options;
+    loop_options.single_thread = true;  // made, run and closed right here
+    Runner runner(loop_options);
     runner.run(serve(app, options, true, options.print_banner));
     return;
   }
