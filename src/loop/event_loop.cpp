@@ -255,16 +255,26 @@ void EventLoop::note_timer_cancelled() noexcept { timers_->note_cancelled(); }
 // ---- tasks ----
 
 void EventLoop::register_task(detail::TaskBase* t) {
-  t->loop_index = static_cast<std::uint32_t>(tasks_.size());
+  t->loop_index = task_base_ + static_cast<std::uint32_t>(tasks_.size());
   tasks_.push_back(t);
 }
 
 void EventLoop::task_finished(detail::TaskBase* t) noexcept {
-  std::uint32_t i = t->loop_index;
+  // loop_index counts from the first task ever registered (modulo 2^32): dropping
+  // finished tasks at the front then renumbers nobody.
+  std::uint32_t i = t->loop_index - task_base_;
   if (i < tasks_.size() && tasks_[i] == t) {
     tasks_[i] = nullptr;
     ++task_holes_;
-    if (i + 1 == tasks_.size()) {
+    if (i == 0) {
+      // Tasks mostly finish in the order they were created (a wave of tasks that each
+      // run to the end in their first step): the table shrinks from the front.
+      while (!tasks_.empty() && !tasks_.front()) {
+        tasks_.pop_front();
+        ++task_base_;
+        --task_holes_;
+      }
+    } else if (i + 1 == tasks_.size()) {
       while (!tasks_.empty() && !tasks_.back()) {
         tasks_.pop_back();
         --task_holes_;
@@ -274,7 +284,7 @@ void EventLoop::task_finished(detail::TaskBase* t) noexcept {
       for (std::size_t k = 0; k < tasks_.size(); ++k) {
         detail::TaskBase* x = tasks_[k];
         if (!x) continue;
-        x->loop_index = static_cast<std::uint32_t>(j);
+        x->loop_index = task_base_ + static_cast<std::uint32_t>(j);
         tasks_[j++] = x;
       }
       while (tasks_.size() > j) tasks_.pop_back();

@@ -172,6 +172,7 @@ class EventLoop final : public detail::LoopCore {
   // table is compacted when holes outnumber live entries.
   detail::ChunkedQueue<detail::TaskBase*> tasks_;
   std::size_t task_holes_ = 0;
+  std::uint32_t task_base_ = 0;  // the loop_index of tasks_[0]
   ExceptionHandler handler_;
   std::vector<Callback> close_callbacks_;
   std::int64_t virtual_now_ = 0;
