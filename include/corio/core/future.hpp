@@ -19,6 +19,8 @@
 namespace corio {
 
 namespace detail {
+struct FutureAccess;
+
 template <class T, bool = std::is_void_v<T> || std::is_copy_constructible_v<T>>
 struct AwaitResult {
   using type = T;
@@ -118,6 +120,7 @@ class Future {
   friend bool operator==(const Future& a, const Future& b) noexcept { return a.s_ == b.s_; }
 
  protected:
+  friend struct detail::FutureAccess;
   Future(detail::FutureStateBase* s, int) noexcept : s_(s) {}
   template <class Handle, class F>
   std::uint64_t add_callback_as(F fn) {
@@ -130,5 +133,14 @@ class Future {
   std::string state_name() const { return s_->cancelled() ? "cancelled future" : "finished future"; }
   detail::FutureStateBase* s_ = nullptr;
 };
+
+namespace detail {
+/// Runtime access to a handle's reference, for code that takes ownership of it.
+struct FutureAccess {
+  /// Empties `f` and returns the reference it held (the caller now owns it).
+  template <class T>
+  static FutureStateBase* take(Future<T>& f) noexcept { return std::exchange(f.s_, nullptr); }
+};
+}  // namespace detail
 
 }  // namespace corio
