@@ -24,6 +24,17 @@ Coro<int> fail_after(std::chrono::nanoseconds d, std::string msg) {
   throw std::runtime_error(msg);
 }
 
+TEST_F(TaskTest, AwaitingANamedTaskLeavesItsResultInPlace) {
+  run([]() -> Coro<void> {
+    Task<std::string> t = create_task([]() -> Coro<std::string> { co_return std::string(100, 'x'); }());
+    std::string a = co_await t;
+    std::string b = co_await t;
+    EXPECT_EQ(a, std::string(100, 'x'));
+    EXPECT_EQ(b, a) << "awaiting again gives the same result";
+    EXPECT_EQ(t.result(), a);
+  }());
+}
+
 TEST_F(TaskTest, IsAFuture) {
   static_assert(std::is_base_of_v<Future<int>, Task<int>>);
   Task<int> t = loop.create_task(value_after(1s, 3));
