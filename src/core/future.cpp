@@ -300,7 +300,9 @@ void TaskBase::complete() noexcept {
   } else if (exc_) {
     finish_exception(exc_);
   } else if (task_flags_ & kMustCancel) {
+    // The body returned before the cancellation reached it: asyncio drops the value.
     set_flag(kMustCancel, false);
+    discard_result();
     std::string msg = cancel_message();
     finish_cancelled(&msg);
   } else {

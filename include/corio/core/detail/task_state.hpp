@@ -87,6 +87,8 @@ class TaskBase : public FutureStateBase, public ReadyLink {
 
  protected:
   virtual void collect_result() noexcept = 0;
+  /// Destroys the value collect_result stored (the task ends cancelled instead).
+  virtual void discard_result() noexcept = 0;
   std::coroutine_handle<> coro_;
 
  private:
@@ -99,25 +101,27 @@ class TaskBase : public FutureStateBase, public ReadyLink {
   std::coroutine_handle<> resume_point_;
   WaitHook* wait_hook_ = nullptr;
   std::uint32_t id_;
-  std::uint16_t num_cancels_requested_ = 0;
 };
 
 template <class T>
 class TaskState final : public TaskBase, public ValueBox<T> {
  public:
   using TaskBase::TaskBase;
+  ~TaskState() override { this->destroy_value(*this); }
 
  private:
+  void discard_result() noexcept override {
+    if constexpr (!std::is_void_v<T>) this->value.destroy();
+  }
   void collect_result() noexcept override {
-    auto h = std::coroutine_handle<CoroPromise<T>>::from_address(coro_.address());
-    auto& slot = h.promise().result();
-    if (slot.has_exception()) {
-      exc_ = slot.exception();
+    auto& box = tls_result_mailbox<T>;
+    if (box.has_exception()) {
+      exc_ = box.take_exception();
     } else if constexpr (std::is_void_v<T>) {
-      return;
+      box.clear();
     } else {
       try {
-        this->value.emplace(slot.take());
+        this->value.emplace(box.take());
       } catch (...) {
         exc_ = std::current_exception();
       }
