@@ -259,36 +259,25 @@ void EventLoop::register_task(detail::TaskBase* t) {
   tasks_.push_back(t);
 }
 
+// The table holds exactly the live tasks, in no particular order (asyncio's all_tasks
+// is a set). loop_index counts from the first task ever registered (modulo 2^32), so
+// dropping the front entry renumbers nobody. A finished task's slot is filled with the
+// front entry, then the front is dropped: one task is renumbered, and when tasks
+// finish in the order they were made (a wave of tasks that each run to the end in
+// their first step) behind a long-lived one, that is always the same, cached task.
 void EventLoop::task_finished(detail::TaskBase* t) noexcept {
-  // loop_index counts from the first task ever registered (modulo 2^32): dropping
-  // finished tasks at the front then renumbers nobody.
   std::uint32_t i = t->loop_index - task_base_;
   if (i < tasks_.size() && tasks_[i] == t) {
-    tasks_[i] = nullptr;
-    ++task_holes_;
-    if (i == 0) {
-      // Tasks mostly finish in the order they were created (a wave of tasks that each
-      // run to the end in their first step): the table shrinks from the front.
-      while (!tasks_.empty() && !tasks_.front()) {
-        tasks_.pop_front();
-        ++task_base_;
-        --task_holes_;
+    if (i + 1 == tasks_.size()) {
+      tasks_.pop_back();
+    } else {
+      if (i != 0) {
+        detail::TaskBase* front = tasks_.front();
+        front->loop_index = task_base_ + i;
+        tasks_[i] = front;
       }
-    } else if (i + 1 == tasks_.size()) {
-      while (!tasks_.empty() && !tasks_.back()) {
-        tasks_.pop_back();
-        --task_holes_;
-      }
-    } else if (task_holes_ > 64 && task_holes_ * 2 > tasks_.size()) {
-      std::size_t j = 0;
-      for (std::size_t k = 0; k < tasks_.size(); ++k) {
-        detail::TaskBase* x = tasks_[k];
-        if (!x) continue;
-        x->loop_index = task_base_ + static_cast<std::uint32_t>(j);
-        tasks_[j++] = x;
-      }
-      while (tasks_.size() > j) tasks_.pop_back();
-      task_holes_ = 0;
+      tasks_.pop_front();
+      ++task_base_;
     }
   }
   t->release();
@@ -296,10 +285,8 @@ void EventLoop::task_finished(detail::TaskBase* t) noexcept {
 
 std::vector<TaskRef> EventLoop::all_tasks() const {
   std::vector<TaskRef> out;
-  out.reserve(tasks_.size() - task_holes_);
-  for (std::size_t k = 0; k < tasks_.size(); ++k) {
-    if (detail::TaskBase* t = tasks_[k]) out.emplace_back(t);
-  }
+  out.reserve(tasks_.size());
+  for (std::size_t k = 0; k < tasks_.size(); ++k) out.emplace_back(tasks_[k]);
   return out;
 }
 
@@ -435,9 +422,9 @@ void EventLoop::cancel_leftover_tasks() {
   detail::tls_running_loop = this;
   detail::tls_current_task = nullptr;
   running_ = true;
-  for (int round = 0; round < 100 && tasks_.size() > task_holes_; ++round) {
+  for (int round = 0; round < 100 && !tasks_.empty(); ++round) {
     for (TaskRef& t : all_tasks()) t.cancel();
-    for (int i = 0; i < 1000 && tasks_.size() > task_holes_; ++i) {
+    for (int i = 0; i < 1000 && !tasks_.empty(); ++i) {
       try {
         run_once();
       } catch (...) {
@@ -476,7 +463,7 @@ void EventLoop::drop_ready() noexcept {
 void EventLoop::close() {
   if (running_) throw RuntimeError("Cannot close a running event loop");
   if (closed_) return;
-  if (tasks_.size() > task_holes_) cancel_leftover_tasks();
+  if (!tasks_.empty()) cancel_leftover_tasks();
   while (!close_callbacks_.empty()) {  // a callback may add another one
     for (Callback& fn : std::exchange(close_callbacks_, {})) {
       try {

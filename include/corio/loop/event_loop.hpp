@@ -168,10 +168,8 @@ class EventLoop final : public detail::LoopCore {
   std::unique_ptr<detail::Driver> driver_;
   std::unique_ptr<detail::TimerQueue> timers_;
   std::unique_ptr<detail::LoopIo> io_;  // threadsafe inbox, fd watches, signals
-  // Live tasks; a finished task leaves a null hole (no other task is touched), and the
-  // table is compacted when holes outnumber live entries.
+  // The live tasks, for all_tasks() and close() (see task_finished).
   detail::ChunkedQueue<detail::TaskBase*> tasks_;
-  std::size_t task_holes_ = 0;
   std::uint32_t task_base_ = 0;  // the loop_index of tasks_[0]
   ExceptionHandler handler_;
   std::vector<Callback> close_callbacks_;
