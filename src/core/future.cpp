@@ -250,7 +250,7 @@ void TaskBase::step(ReadyLink* self) noexcept {
       t->coro_ = nullptr;
       std::string msg = t->cancel_message();  // keep the message given to cancel()
       t->finish_cancelled(&msg);
-      t->loop_->task_finished(t);
+      t->leave_loop();
       return;
     }
   }
@@ -260,7 +260,10 @@ void TaskBase::step(ReadyLink* self) noexcept {
   tls_current_task = prev;
   if (t->coro_.done()) {
     t->complete();
-  } else if ((t->task_flags_ & kMustCancel) && t->wait_hook_) [[unlikely]] {
+    return;
+  }
+  t->ensure_registered();
+  if ((t->task_flags_ & kMustCancel) && t->wait_hook_) [[unlikely]] {
     // Cancelled while it was running (e.g. by itself): interrupt the wait it has just
     // begun, as asyncio's __step cancels the future a task yields while _must_cancel is
     // set. Otherwise the cancellation would only arrive when the wait ends by itself.
@@ -280,7 +283,7 @@ void TaskBase::abandon() noexcept {
   }
   std::string msg = cancel_message();
   finish_cancelled(&msg);
-  loop_->task_finished(this);
+  leave_loop();
 }
 
 void TaskBase::complete() noexcept {
@@ -308,7 +311,14 @@ void TaskBase::complete() noexcept {
   } else {
     finish_value();
   }
-  loop_->task_finished(this);
+  leave_loop();
+}
+
+void TaskBase::leave_loop() noexcept {
+  LoopCore* loop = loop_;
+  loop->task_ended();
+  if (task_flags_ & kRegistered) loop->unregister_task(this);
+  release();
 }
 
 }  // namespace corio::detail

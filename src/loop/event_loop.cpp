@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <random>
 #include <system_error>
 #include <unordered_map>
 #include <utility>
@@ -26,10 +25,6 @@
 namespace corio {
 
 namespace detail {
-
-void register_task(LoopCore* loop, TaskBase* t) noexcept {
-  static_cast<EventLoop*>(loop)->register_task(t);
-}
 
 void run_handle(Runnable* r) noexcept {
   auto* h = static_cast<HandleImpl*>(r);
@@ -252,44 +247,6 @@ void EventLoop::add_task_timer(std::int64_t when_ns, detail::TaskBase* t, std::u
 
 void EventLoop::note_timer_cancelled() noexcept { timers_->note_cancelled(); }
 
-// ---- tasks ----
-
-void EventLoop::register_task(detail::TaskBase* t) {
-  t->loop_index = task_base_ + static_cast<std::uint32_t>(tasks_.size());
-  tasks_.push_back(t);
-}
-
-// The table holds exactly the live tasks, in no particular order (asyncio's all_tasks
-// is a set). loop_index counts from the first task ever registered (modulo 2^32), so
-// dropping the front entry renumbers nobody. A finished task's slot is filled with the
-// front entry, then the front is dropped: one task is renumbered, and when tasks
-// finish in the order they were made (a wave of tasks that each run to the end in
-// their first step) behind a long-lived one, that is always the same, cached task.
-void EventLoop::task_finished(detail::TaskBase* t) noexcept {
-  std::uint32_t i = t->loop_index - task_base_;
-  if (i < tasks_.size() && tasks_[i] == t) {
-    if (i + 1 == tasks_.size()) {
-      tasks_.pop_back();
-    } else {
-      if (i != 0) {
-        detail::TaskBase* front = tasks_.front();
-        front->loop_index = task_base_ + i;
-        tasks_[i] = front;
-      }
-      tasks_.pop_front();
-      ++task_base_;
-    }
-  }
-  t->release();
-}
-
-std::vector<TaskRef> EventLoop::all_tasks() const {
-  std::vector<TaskRef> out;
-  out.reserve(tasks_.size());
-  for (std::size_t k = 0; k < tasks_.size(); ++k) out.emplace_back(tasks_[k]);
-  return out;
-}
-
 // ---- running ----
 
 void EventLoop::run_forever() {
@@ -364,81 +321,6 @@ void EventLoop::run_once() {
   run_batch(ready_.take());
 }
 
-namespace {
-inline void dispatch(detail::ReadyEntry e) noexcept {
-  if (e.is_task()) {
-    detail::TaskBase::step(e.link());
-  } else {
-    static_cast<detail::Runnable*>(e.link())->run();
-  }
-}
-}  // namespace
-
-void EventLoop::run_one(detail::ReadyEntry e) {
-  if (!debug_) {
-    dispatch(e);
-    return;
-  }
-  auto t0 = std::chrono::steady_clock::now();
-  bool is_task = e.is_task();
-  auto* task = is_task ? static_cast<detail::TaskBase*>(e.link()) : nullptr;
-  std::string what = is_task ? task->describe_self() : "callback";
-  if (is_task) task->add_ref();
-  std::source_location where = is_task ? task->coro_where() : std::source_location{};
-  dispatch(e);
-  if (is_task) task->release();
-  auto took = std::chrono::steady_clock::now() - t0;
-  if (took > slow_callback_duration) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, " took %.3f seconds",
-                  std::chrono::duration<double>(took).count());
-    call_exception_handler(ExceptionContext{"Executing " + what + buf, {}, {}, where});
-  }
-}
-
-void EventLoop::run_batch(detail::ReadyEntry head) {
-  if (!shuffle_seed_) {
-    while (head) {
-      detail::ReadyEntry next = head.next();
-      run_one(head);
-      head = next;
-    }
-    return;
-  }
-  std::vector<detail::ReadyEntry> batch;
-  for (; head; head = head.next()) batch.push_back(head);
-  std::mt19937_64 rng(shuffle_state_++);
-  std::shuffle(batch.begin(), batch.end(), rng);
-  for (detail::ReadyEntry e : batch) run_one(e);
-}
-
-void EventLoop::cancel_leftover_tasks() {
-  // Like asyncio.Runner.close: cancel what is left and let it unwind, a bounded number
-  // of rounds (a task may catch CancelledError and keep going). This may happen inside
-  // a callback of another loop on this thread: that loop's thread-local state is set
-  // aside meanwhile and restored after.
-  detail::LoopCore* prev_loop = detail::tls_running_loop;
-  detail::TaskBase* prev_task = detail::tls_current_task;
-  detail::tls_running_loop = this;
-  detail::tls_current_task = nullptr;
-  running_ = true;
-  for (int round = 0; round < 100 && !tasks_.empty(); ++round) {
-    for (TaskRef& t : all_tasks()) t.cancel();
-    for (int i = 0; i < 1000 && !tasks_.empty(); ++i) {
-      try {
-        run_once();
-      } catch (...) {
-        call_exception_handler(ExceptionContext{"error while cancelling leftover tasks", std::current_exception(), {}, {}});
-        break;
-      }
-    }
-  }
-  running_ = false;
-  stopping_ = false;
-  detail::tls_running_loop = prev_loop;
-  detail::tls_current_task = prev_task;
-}
-
 void EventLoop::drop_ready() noexcept {
   // Callbacks that never ran are dropped, not run (asyncio clears its ready queue):
   // handles are released, done-callbacks deleted; tasks and fd watches are owned
@@ -446,6 +328,9 @@ void EventLoop::drop_ready() noexcept {
   for (detail::ReadyEntry e = ready_.take(); e;) {
     detail::ReadyEntry next = e.next();
     if (e.is_task()) {
+      // Listed so that close() finds it (a task that never ran is not in the table).
+      auto* t = static_cast<detail::TaskBase*>(e.link());
+      if (!t->done()) t->ensure_registered();
       e = next;
       continue;
     }
@@ -463,7 +348,7 @@ void EventLoop::drop_ready() noexcept {
 void EventLoop::close() {
   if (running_) throw RuntimeError("Cannot close a running event loop");
   if (closed_) return;
-  if (!tasks_.empty()) cancel_leftover_tasks();
+  if (live_tasks_ != 0) cancel_leftover_tasks();
   while (!close_callbacks_.empty()) {  // a callback may add another one
     for (Callback& fn : std::exchange(close_callbacks_, {})) {
       try {

@@ -69,10 +69,19 @@ class TaskBase : public FutureStateBase, public ReadyLink {
   }
   /// True while a cancellation is pending delivery at the next await point.
   bool must_cancel() const noexcept { return task_flags_ & kMustCancel; }
+  /// True once the task is in its loop's table (see LoopCore::register_task).
+  bool registered() const noexcept { return task_flags_ & kRegistered; }
+  /// Puts the task in its loop's table if it is not there yet.
+  void ensure_registered() noexcept {
+    if (!(task_flags_ & kRegistered)) {
+      task_flags_ |= kRegistered;
+      loop_->register_task(this);
+    }
+  }
 
   /// Generation of the task's current timer wait; bumping it invalidates the timer.
   std::uint32_t timer_gen = 0;
-  /// Position in the loop's list of live tasks.
+  /// Position in the loop's table of tasks, once registered.
   std::uint32_t loop_index = 0;
 
   /// Runs the task's next step; the loop calls it for the task entries of its queue.
@@ -93,9 +102,11 @@ class TaskBase : public FutureStateBase, public ReadyLink {
 
  private:
   void complete() noexcept;
+  /// The loop stops owning the finished task (and drops its reference).
+  void leave_loop() noexcept;
   [[noreturn]] void raise_cancel();
 
-  static constexpr std::uint8_t kScheduled = 1, kStarted = 2, kMustCancel = 4;
+  static constexpr std::uint8_t kScheduled = 1, kStarted = 2, kMustCancel = 4, kRegistered = 8;
   void set_flag(std::uint8_t f, bool on) noexcept { task_flags_ = on ? (task_flags_ | f) : (task_flags_ & ~f); }
 
   std::coroutine_handle<> resume_point_;
