@@ -9,7 +9,6 @@ namespace corio::detail {
 
 namespace {
 thread_local std::uint64_t tls_callback_ids = 0;
-thread_local std::uint32_t tls_task_ids = 0;
 }  // namespace
 
 std::uint64_t next_callback_id() noexcept { return ++tls_callback_ids; }
@@ -38,11 +37,6 @@ void report_never_awaited(const std::source_location& where) noexcept {
 }
 
 // ---- FutureStateBase ----
-
-FutureStateBase::~FutureStateBase() {
-  // Tasks report from ~TaskBase, where describe_self() still names the task.
-  if (exc_ && !retrieved_) report_never_retrieved();
-}
 
 void FutureStateBase::report_never_retrieved() noexcept {
   retrieved_ = true;
@@ -194,16 +188,6 @@ void FutureWait::finish_wait() {
 }
 
 // ---- TaskBase ----
-
-TaskBase::TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept
-    : FutureStateBase(loop), coro_(coro), resume_point_(coro), id_(++tls_task_ids) {
-  is_task_ = true;
-}
-
-TaskBase::~TaskBase() {
-  if (exc_ && !retrieved_) report_never_retrieved();
-  if (coro_) coro_.destroy();
-}
 
 std::string TaskBase::get_name() const {
   if (extra_ && extra_->name) return *extra_->name;

@@ -171,9 +171,7 @@ std::int64_t EventLoop::time_ns() const noexcept {
       .count();
 }
 
-void EventLoop::check_open() const {
-  if (closed_) throw RuntimeError("Event loop is closed");
-}
+void EventLoop::throw_closed() { throw RuntimeError("Event loop is closed"); }
 
 // ---- scheduling ----
 

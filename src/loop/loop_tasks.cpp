@@ -72,10 +72,6 @@ inline void dispatch(detail::ReadyEntry e) noexcept {
 }  // namespace
 
 void EventLoop::run_one(detail::ReadyEntry e) {
-  if (!debug_) {
-    dispatch(e);
-    return;
-  }
   auto t0 = std::chrono::steady_clock::now();
   bool is_task = e.is_task();
   auto* task = is_task ? static_cast<detail::TaskBase*>(e.link()) : nullptr;
@@ -120,7 +116,11 @@ void EventLoop::run_batch(detail::ReadyEntry head) {
     while (batch_rest_) {
       detail::ReadyEntry e = batch_rest_;
       batch_rest_ = e.next();
-      run_one(e);
+      if (!debug_) [[likely]] {
+        dispatch(e);
+      } else {
+        run_one(e);
+      }
     }
     return;
   }
@@ -128,7 +128,14 @@ void EventLoop::run_batch(detail::ReadyEntry head) {
   std::mt19937_64 rng(shuffle_state_++);
   std::shuffle(batch.begin(), batch.end(), rng);
   shuffled_batch_ = &batch;
-  for (shuffled_pos_ = 0; shuffled_pos_ < batch.size();) run_one(batch[shuffled_pos_++]);
+  for (shuffled_pos_ = 0; shuffled_pos_ < batch.size();) {
+    detail::ReadyEntry e = batch[shuffled_pos_++];
+    if (!debug_) {
+      dispatch(e);
+    } else {
+      run_one(e);
+    }
+  }
 }
 
 void EventLoop::cancel_leftover_tasks() {

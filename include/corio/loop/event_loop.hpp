@@ -159,9 +159,12 @@ class EventLoop final : public detail::LoopCore {
  private:
   void run_once();
   void run_batch(detail::ReadyEntry head);
-  void run_one(detail::ReadyEntry e);
+  void run_one(detail::ReadyEntry e);  // in debug mode: timed, slow steps reported
   void drain_threadsafe() noexcept;
-  void check_open() const;
+  void check_open() const {
+    if (closed_) [[unlikely]] throw_closed();
+  }
+  [[noreturn]] static void throw_closed();
   void cancel_leftover_tasks();
   void drop_ready() noexcept;
 

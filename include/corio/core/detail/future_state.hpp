@@ -62,7 +62,11 @@ class FutureStateBase : public PooledObject {
   explicit FutureStateBase(LoopCore* loop) noexcept : loop_(loop) {}
   FutureStateBase(const FutureStateBase&) = delete;
   FutureStateBase& operator=(const FutureStateBase&) = delete;
-  virtual ~FutureStateBase();
+  // Inline, as is ~TaskBase: a finished task is destroyed by the million.
+  virtual ~FutureStateBase() {
+    // Tasks report from ~TaskBase, where describe_self() still names the task.
+    if (exc_ && !retrieved_) [[unlikely]] report_never_retrieved();
+  }
 
   void add_ref() noexcept { ++refs_; }
   /// True when exactly one handle refers to this state.

@@ -24,12 +24,21 @@
 
 namespace corio::detail {
 
+/// Numbers the tasks made on this thread (the N of "Task-N").
+inline thread_local std::uint32_t tls_task_ids = 0;
+
 class TaskBase : public FutureStateBase, public ReadyLink {
  public:
   using CancelWaiterFn = WaitHook::CancelFn;
 
-  TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept;
-  ~TaskBase() override;
+  TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept
+      : FutureStateBase(loop), coro_(coro), resume_point_(coro), id_(++tls_task_ids) {
+    is_task_ = true;
+  }
+  ~TaskBase() override {
+    if (exc_ && !retrieved_) [[unlikely]] report_never_retrieved();
+    if (coro_) [[unlikely]] coro_.destroy();
+  }
 
   bool cancel(const std::string* msg) override;
   int cancelling() const noexcept { return num_cancels_requested_; }
