@@ -10,23 +10,10 @@
 #include <vector>
 #include <new>
 
-// Under AddressSanitizer the pool would hide use-after-free and leaks, so every block
-// goes straight to operator new/delete there.
-#if defined(__SANITIZE_ADDRESS__)
-#define CORIO_POOL_ENABLED 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORIO_POOL_ENABLED 0
-#endif
-#endif
-#ifndef CORIO_POOL_ENABLED
-#define CORIO_POOL_ENABLED 1
-#endif
-
 namespace corio::detail {
 namespace {
 
-constexpr std::size_t kClasses = kMaxPooled / kSizeClass;
+constexpr std::size_t kClasses = kPoolClasses;
 constexpr std::size_t kSlabSize = 64 * 1024;
 constexpr std::size_t kHugeSlabSize = 2 * 1024 * 1024;
 // After this much small-slab memory a thread is clearly allocating in bulk (a million
@@ -65,10 +52,6 @@ char* new_slab(std::size_t& size, std::size_t& small_used) {
   return static_cast<char*>(map_huge(kHugeSlabSize));
 }
 
-struct FreeBlock {
-  FreeBlock* next;
-};
-
 // Slabs are never returned to the system: a block carved on one thread may still be in
 // use on another (a Coro handed to another loop) when its thread exits. An exiting
 // thread hands its free blocks to the depot instead, and other threads draw from it.
@@ -79,7 +62,7 @@ struct FreeBlock {
 // free list that has grown by kSpillAt blocks moves to the depot as a whole, where the
 // producer's next refill finds it. Moving the whole list is O(1): splitting it would
 // walk (and miss the cache on) every block, which a million-task wave would pay for.
-constexpr std::uint32_t kSpillAt = 8192;
+// (kSpillAt is in the header, where the inline free checks it.)
 
 struct Depot {
   std::mutex mu;
@@ -91,14 +74,13 @@ Depot& depot() {
   return *d;
 }
 
+// The slab cursor of a thread, and its exit hook: the free lists themselves are in
+// tls_free_lists (the header), where the inline paths reach them without a guard.
 struct Pool {
-  FreeBlock* head[kClasses] = {};
-  std::uint32_t count[kClasses] = {};  // frees minus allocations since head[c] was empty or refilled
-  char* slab_cur = nullptr;
-  char* slab_end = nullptr;
   std::size_t small_used = 0;
 
   void* refill(std::size_t c) {
+    FreeLists& l = tls_free_lists;
     Depot& d = depot();
     if (d.available[c].load(std::memory_order_relaxed) != 0) {
       std::lock_guard lock(d.mu);
@@ -106,51 +88,68 @@ struct Pool {
         FreeBlock* b = d.lists[c].back();
         d.lists[c].pop_back();
         d.available[c].store(static_cast<std::uint32_t>(d.lists[c].size()), std::memory_order_relaxed);
-        head[c] = b->next;
-        count[c] = 0;
+        l.head[c] = b->next;
+        l.count[c] = 0;
         return b;
       }
     }
     std::size_t bytes = (c + 1) * kSizeClass;
-    if (static_cast<std::size_t>(slab_end - slab_cur) < bytes) {
+    if (static_cast<std::size_t>(l.slab_end - l.slab_cur) < bytes) {
       std::size_t size = 0;
-      slab_cur = new_slab(size, small_used);
-      slab_end = slab_cur + size;
+      l.slab_cur = new_slab(size, small_used);
+      l.slab_end = l.slab_cur + size;
     }
-    void* p = slab_cur;
-    slab_cur += bytes;
+    void* p = l.slab_cur;
+    l.slab_cur += bytes;
     return p;
   }
 
   // Moves the free list of class c to the depot (O(1), once per kSpillAt frees at most).
-  void spill(std::size_t c) noexcept {
+  static void spill(std::size_t c) noexcept {
+    FreeLists& l = tls_free_lists;
     Depot& d = depot();
     std::lock_guard lock(d.mu);
     try {
-      d.lists[c].push_back(head[c]);
+      d.lists[c].push_back(l.head[c]);
     } catch (...) {
       return;  // keep the blocks here
     }
     d.available[c].store(static_cast<std::uint32_t>(d.lists[c].size()), std::memory_order_relaxed);
-    head[c] = nullptr;
-    count[c] = 0;
+    l.head[c] = nullptr;
+    l.count[c] = 0;
   }
 
   ~Pool() {
-    // O(classes): each free list moves as a whole, without walking it.
+    // O(classes): each free list moves as a whole, without walking it. Blocks freed
+    // on this thread after this point (by later thread-local destructors) go to the
+    // operator delete path: hooked is cleared.
+    FreeLists& l = tls_free_lists;
     Depot& d = depot();
     std::lock_guard lock(d.mu);
     for (std::size_t c = 0; c < kClasses; ++c) {
-      if (head[c]) d.lists[c].push_back(head[c]);
+      if (l.head[c]) d.lists[c].push_back(l.head[c]);
       d.available[c].store(static_cast<std::uint32_t>(d.lists[c].size()), std::memory_order_relaxed);
-      head[c] = nullptr;
+      l.head[c] = nullptr;
+      l.count[c] = 0;
     }
+    l.hooked = false;
+    l.slab_cur = l.slab_end = nullptr;  // what is left of the slab is not used again
+    exited = true;
   }
+
+  static inline thread_local bool exited = false;
 };
 
 thread_local Pool tls_pool;
 
-inline std::size_t class_of(std::size_t size) { return (size + kSizeClass - 1) / kSizeClass - 1; }
+// Makes sure the thread's Pool exists, so that its destructor hands the free lists
+// over when the thread exits. Null once that has happened.
+Pool* hooked_pool() noexcept {
+  if (Pool::exited) return nullptr;
+  Pool& pool = tls_pool;
+  tls_free_lists.hooked = true;
+  return &pool;
+}
 
 }  // namespace
 
@@ -209,30 +208,38 @@ void bulk_deallocate(void* p, std::size_t bytes) noexcept {
   ::munmap(p, size);
 }
 
-void* frame_allocate(std::size_t size) {
+void* frame_allocate_slow(std::size_t size) {
   if (!CORIO_POOL_ENABLED || size == 0 || size > kMaxPooled) return ::operator new(size);
-  std::size_t c = class_of(size);
-  Pool& pool = tls_pool;
-  if (FreeBlock* b = pool.head[c]) {
-    pool.head[c] = b->next;
-    if (pool.count[c]) --pool.count[c];
-    return b;
-  }
-  return pool.refill(c);
+  Pool* pool = hooked_pool();
+  if (!pool) return ::operator new(size);  // an exiting thread: not pooled any more
+  return pool->refill(frame_class(size));
 }
 
-void frame_deallocate(void* p, std::size_t size) noexcept {
+void frame_deallocate_slow(void* p, std::size_t size) noexcept {
   if (!p) return;
   if (!CORIO_POOL_ENABLED || size == 0 || size > kMaxPooled) {
     ::operator delete(p);
     return;
   }
-  std::size_t c = class_of(size);
-  Pool& pool = tls_pool;
+  std::size_t c = frame_class(size);
   auto* b = static_cast<FreeBlock*>(p);
-  b->next = pool.head[c];
-  pool.head[c] = b;
-  if (++pool.count[c] > kSpillAt) [[unlikely]] pool.spill(c);
+  if (!hooked_pool()) {
+    // An exiting thread (a later thread-local destructor): the block goes to the depot
+    // as a list of one.
+    b->next = nullptr;
+    Depot& d = depot();
+    std::lock_guard lock(d.mu);
+    try {
+      d.lists[c].push_back(b);
+      d.available[c].store(static_cast<std::uint32_t>(d.lists[c].size()), std::memory_order_relaxed);
+    } catch (...) {
+    }
+    return;
+  }
+  FreeLists& l = tls_free_lists;
+  b->next = l.head[c];
+  l.head[c] = b;
+  if (++l.count[c] > kSpillAt) Pool::spill(c);
 }
 
 std::size_t frame_pool_reserved_bytes() noexcept { return reserved_bytes.load(std::memory_order_relaxed); }

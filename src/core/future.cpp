@@ -9,7 +9,6 @@ namespace corio::detail {
 
 namespace {
 thread_local std::uint64_t tls_callback_ids = 0;
-thread_local std::uint32_t tls_task_ids = 0;
 }  // namespace
 
 std::uint64_t next_callback_id() noexcept { return ++tls_callback_ids; }
@@ -38,11 +37,6 @@ void report_never_awaited(const std::source_location& where) noexcept {
 }
 
 // ---- FutureStateBase ----
-
-FutureStateBase::~FutureStateBase() {
-  // Tasks report from ~TaskBase, where describe_self() still names the task.
-  if (exc_ && !retrieved_) report_never_retrieved();
-}
 
 void FutureStateBase::report_never_retrieved() noexcept {
   retrieved_ = true;
@@ -195,16 +189,6 @@ void FutureWait::finish_wait() {
 
 // ---- TaskBase ----
 
-TaskBase::TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept
-    : FutureStateBase(loop), coro_(coro), resume_point_(coro), id_(++tls_task_ids) {
-  is_task_ = true;
-}
-
-TaskBase::~TaskBase() {
-  if (exc_ && !retrieved_) report_never_retrieved();
-  if (coro_) coro_.destroy();
-}
-
 std::string TaskBase::get_name() const {
   if (extra_ && extra_->name) return *extra_->name;
   return "Task-" + std::to_string(id_);
@@ -250,7 +234,7 @@ void TaskBase::step(ReadyLink* self) noexcept {
       t->coro_ = nullptr;
       std::string msg = t->cancel_message();  // keep the message given to cancel()
       t->finish_cancelled(&msg);
-      t->loop_->task_finished(t);
+      t->leave_loop();
       return;
     }
   }
@@ -260,7 +244,10 @@ void TaskBase::step(ReadyLink* self) noexcept {
   tls_current_task = prev;
   if (t->coro_.done()) {
     t->complete();
-  } else if ((t->task_flags_ & kMustCancel) && t->wait_hook_) [[unlikely]] {
+    return;
+  }
+  t->ensure_registered();
+  if ((t->task_flags_ & kMustCancel) && t->wait_hook_) [[unlikely]] {
     // Cancelled while it was running (e.g. by itself): interrupt the wait it has just
     // begun, as asyncio's __step cancels the future a task yields while _must_cancel is
     // set. Otherwise the cancellation would only arrive when the wait ends by itself.
@@ -280,7 +267,7 @@ void TaskBase::abandon() noexcept {
   }
   std::string msg = cancel_message();
   finish_cancelled(&msg);
-  loop_->task_finished(this);
+  leave_loop();
 }
 
 void TaskBase::complete() noexcept {
@@ -300,13 +287,22 @@ void TaskBase::complete() noexcept {
   } else if (exc_) {
     finish_exception(exc_);
   } else if (task_flags_ & kMustCancel) {
+    // The body returned before the cancellation reached it: asyncio drops the value.
     set_flag(kMustCancel, false);
+    discard_result();
     std::string msg = cancel_message();
     finish_cancelled(&msg);
   } else {
     finish_value();
   }
-  loop_->task_finished(this);
+  leave_loop();
+}
+
+void TaskBase::leave_loop() noexcept {
+  LoopCore* loop = loop_;
+  loop->task_ended();
+  if (task_flags_ & kRegistered) loop->unregister_task(this);
+  release();
 }
 
 }  // namespace corio::detail

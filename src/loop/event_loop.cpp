@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <random>
 #include <system_error>
 #include <unordered_map>
 #include <utility>
@@ -26,10 +25,6 @@
 namespace corio {
 
 namespace detail {
-
-void register_task(LoopCore* loop, TaskBase* t) noexcept {
-  static_cast<EventLoop*>(loop)->register_task(t);
-}
 
 void run_handle(Runnable* r) noexcept {
   auto* h = static_cast<HandleImpl*>(r);
@@ -176,9 +171,7 @@ std::int64_t EventLoop::time_ns() const noexcept {
       .count();
 }
 
-void EventLoop::check_open() const {
-  if (closed_) throw RuntimeError("Event loop is closed");
-}
+void EventLoop::throw_closed() { throw RuntimeError("Event loop is closed"); }
 
 // ---- scheduling ----
 
@@ -251,47 +244,6 @@ void EventLoop::add_task_timer(std::int64_t when_ns, detail::TaskBase* t, std::u
 }
 
 void EventLoop::note_timer_cancelled() noexcept { timers_->note_cancelled(); }
-
-// ---- tasks ----
-
-void EventLoop::register_task(detail::TaskBase* t) {
-  t->loop_index = static_cast<std::uint32_t>(tasks_.size());
-  tasks_.push_back(t);
-}
-
-void EventLoop::task_finished(detail::TaskBase* t) noexcept {
-  std::uint32_t i = t->loop_index;
-  if (i < tasks_.size() && tasks_[i] == t) {
-    tasks_[i] = nullptr;
-    ++task_holes_;
-    if (i + 1 == tasks_.size()) {
-      while (!tasks_.empty() && !tasks_.back()) {
-        tasks_.pop_back();
-        --task_holes_;
-      }
-    } else if (task_holes_ > 64 && task_holes_ * 2 > tasks_.size()) {
-      std::size_t j = 0;
-      for (std::size_t k = 0; k < tasks_.size(); ++k) {
-        detail::TaskBase* x = tasks_[k];
-        if (!x) continue;
-        x->loop_index = static_cast<std::uint32_t>(j);
-        tasks_[j++] = x;
-      }
-      while (tasks_.size() > j) tasks_.pop_back();
-      task_holes_ = 0;
-    }
-  }
-  t->release();
-}
-
-std::vector<TaskRef> EventLoop::all_tasks() const {
-  std::vector<TaskRef> out;
-  out.reserve(tasks_.size() - task_holes_);
-  for (std::size_t k = 0; k < tasks_.size(); ++k) {
-    if (detail::TaskBase* t = tasks_[k]) out.emplace_back(t);
-  }
-  return out;
-}
 
 // ---- running ----
 
@@ -367,81 +319,6 @@ void EventLoop::run_once() {
   run_batch(ready_.take());
 }
 
-namespace {
-inline void dispatch(detail::ReadyEntry e) noexcept {
-  if (e.is_task()) {
-    detail::TaskBase::step(e.link());
-  } else {
-    static_cast<detail::Runnable*>(e.link())->run();
-  }
-}
-}  // namespace
-
-void EventLoop::run_one(detail::ReadyEntry e) {
-  if (!debug_) {
-    dispatch(e);
-    return;
-  }
-  auto t0 = std::chrono::steady_clock::now();
-  bool is_task = e.is_task();
-  auto* task = is_task ? static_cast<detail::TaskBase*>(e.link()) : nullptr;
-  std::string what = is_task ? task->describe_self() : "callback";
-  if (is_task) task->add_ref();
-  std::source_location where = is_task ? task->coro_where() : std::source_location{};
-  dispatch(e);
-  if (is_task) task->release();
-  auto took = std::chrono::steady_clock::now() - t0;
-  if (took > slow_callback_duration) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, " took %.3f seconds",
-                  std::chrono::duration<double>(took).count());
-    call_exception_handler(ExceptionContext{"Executing " + what + buf, {}, {}, where});
-  }
-}
-
-void EventLoop::run_batch(detail::ReadyEntry head) {
-  if (!shuffle_seed_) {
-    while (head) {
-      detail::ReadyEntry next = head.next();
-      run_one(head);
-      head = next;
-    }
-    return;
-  }
-  std::vector<detail::ReadyEntry> batch;
-  for (; head; head = head.next()) batch.push_back(head);
-  std::mt19937_64 rng(shuffle_state_++);
-  std::shuffle(batch.begin(), batch.end(), rng);
-  for (detail::ReadyEntry e : batch) run_one(e);
-}
-
-void EventLoop::cancel_leftover_tasks() {
-  // Like asyncio.Runner.close: cancel what is left and let it unwind, a bounded number
-  // of rounds (a task may catch CancelledError and keep going). This may happen inside
-  // a callback of another loop on this thread: that loop's thread-local state is set
-  // aside meanwhile and restored after.
-  detail::LoopCore* prev_loop = detail::tls_running_loop;
-  detail::TaskBase* prev_task = detail::tls_current_task;
-  detail::tls_running_loop = this;
-  detail::tls_current_task = nullptr;
-  running_ = true;
-  for (int round = 0; round < 100 && tasks_.size() > task_holes_; ++round) {
-    for (TaskRef& t : all_tasks()) t.cancel();
-    for (int i = 0; i < 1000 && tasks_.size() > task_holes_; ++i) {
-      try {
-        run_once();
-      } catch (...) {
-        call_exception_handler(ExceptionContext{"error while cancelling leftover tasks", std::current_exception(), {}, {}});
-        break;
-      }
-    }
-  }
-  running_ = false;
-  stopping_ = false;
-  detail::tls_running_loop = prev_loop;
-  detail::tls_current_task = prev_task;
-}
-
 void EventLoop::drop_ready() noexcept {
   // Callbacks that never ran are dropped, not run (asyncio clears its ready queue):
   // handles are released, done-callbacks deleted; tasks and fd watches are owned
@@ -449,6 +326,9 @@ void EventLoop::drop_ready() noexcept {
   for (detail::ReadyEntry e = ready_.take(); e;) {
     detail::ReadyEntry next = e.next();
     if (e.is_task()) {
+      // Listed so that close() finds it (a task that never ran is not in the table).
+      auto* t = static_cast<detail::TaskBase*>(e.link());
+      if (!t->done()) t->ensure_registered();
       e = next;
       continue;
     }
@@ -466,7 +346,7 @@ void EventLoop::drop_ready() noexcept {
 void EventLoop::close() {
   if (running_) throw RuntimeError("Cannot close a running event loop");
   if (closed_) return;
-  if (tasks_.size() > task_holes_) cancel_leftover_tasks();
+  if (live_tasks_ != 0) cancel_leftover_tasks();
   while (!close_callbacks_.empty()) {  // a callback may add another one
     for (Callback& fn : std::exchange(close_callbacks_, {})) {
       try {

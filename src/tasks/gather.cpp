@@ -5,7 +5,7 @@ namespace corio::detail {
 GatherCore::~GatherCore() {
   for (Child& c : children_) {
     if (c.owner) c.fut->remove_callback(&c);
-    c.fut->release();
+    if (c.fut) c.fut->release();
   }
 }
 
@@ -15,7 +15,9 @@ void GatherCore::watch() {
     return;
   }
   self_->add_ref();  // kept until the last child is done: the nodes live in this state
-  for (Child& c : children_) {
+  // By index: the last child's callback may free the table (see on_child_done).
+  for (std::size_t i = 0, n = children_.size(); i < n; ++i) {
+    Child& c = children_[i];
     c.owner = this;
     c.fire = &GatherCore::on_child_done;
     c.fut->add_callback(&c);
@@ -26,10 +28,17 @@ bool GatherCore::cancel_children(const std::string* msg) {
   if (self_->done() || cancel_requested_) return false;
   bool any = false;
   for (Child& c : children_) {
-    if (c.fut->cancel(msg)) any = true;
+    if (c.fut && c.fut->cancel(msg)) any = true;
   }
   if (any) cancel_requested_ = true;
   return any;
+}
+
+void GatherCore::give_back(Child& c) noexcept {
+  FutureStateBase* f = c.fut;
+  c.fut = nullptr;
+  ++given_back_;
+  f->release();
 }
 
 void GatherCore::on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcept {
@@ -44,20 +53,37 @@ void GatherCore::on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcep
       // asyncio: a cancelled child fails the gather with CancelledError.
       std::string msg = fut->cancel_message();
       self->finish_exception(std::make_exception_ptr(CancelledError(msg)));
-    } else if (!g->return_exceptions_ && !fut->cancelled() && fut->exception()) {
+    } else if (!g->return_exceptions_ && fut->has_exception()) {
       self->finish_exception(fut->exception());
-    } else if (last) {
-      if (g->cancel_requested_) {
-        std::string msg = fut->cancelled() ? fut->cancel_message() : std::string();
-        self->finish_cancelled(&msg);
-      } else {
-        g->build_result();
+    } else {
+      if (g->eager_) {
+        try {
+          g->store_result(static_cast<std::size_t>(c - g->children_.data()), fut);
+        } catch (...) {
+          self->finish_exception(std::current_exception());
+        }
+      }
+      if (last && !self->done()) {
+        if (g->cancel_requested_) {
+          std::string msg = fut->cancelled() ? fut->cancel_message() : std::string();
+          self->finish_cancelled(&msg);
+        } else {
+          g->build_result();
+        }
       }
     }
   } else if (!fut->cancelled()) {
     fut->exception();  // the gather already failed: mark this child's error as seen
   }
-  if (last) self->release();
+  // A finished task's result is no longer needed once stored (or once the gather is
+  // over), and the loop still holds the task until its callbacks have run, so the
+  // reference can go now. A plain future is kept: whoever completes it may hold no
+  // reference of its own while its callbacks run.
+  if (fut->is_task() && (g->eager_ || self->done())) g->give_back(*c);
+  if (last) {
+    if (g->given_back_ == g->children_.size()) ChildTable().swap(g->children_);
+    self->release();
+  }
 }
 
 }  // namespace corio::detail

@@ -24,6 +24,70 @@ Coro<int> fail_after(std::chrono::nanoseconds d, std::string msg) {
   throw std::runtime_error(msg);
 }
 
+// Counts its live instances: every path a result takes (a Coro's return, a task's
+// result, a future's value, a dropped value) must destroy what it made.
+struct Counted {
+  static inline int live = 0;
+  std::string text;
+  explicit Counted(std::string t) : text(std::move(t)) { ++live; }
+  Counted(const Counted& o) : text(o.text) { ++live; }
+  Counted(Counted&& o) noexcept : text(std::move(o.text)) { ++live; }
+  Counted& operator=(const Counted&) = default;
+  ~Counted() { --live; }
+};
+
+TEST_F(TaskTest, EveryResultIsDestroyedExactlyOnce) {
+  Counted::live = 0;
+  run([](EventLoop& loop) -> Coro<void> {
+    auto make = [](std::string s) -> Coro<Counted> { co_return Counted(std::move(s)); };
+    auto relay = [make](std::string s) -> Coro<Counted> {
+      Counted c = co_await make(s + "!");
+      co_return c;
+    };
+    Counted a = co_await relay("awaited");
+    EXPECT_EQ(a.text, "awaited!");
+    Task<Counted> t = create_task(relay("task"));
+    Counted b = co_await t;
+    EXPECT_EQ(b.text, "task!");
+    EXPECT_EQ(t.result().text, "task!");
+    // Cancelled after its body has returned: the value is dropped.
+    Task<Counted> late = create_task([]() -> Coro<Counted> {
+      current_task().cancel();
+      co_return Counted("dropped");
+    }());
+    co_await sleep(0s);
+    EXPECT_TRUE(late.cancelled());
+    Future<Counted> f = loop.create_future<Counted>();
+    f.set_result(Counted("future"));
+    Future<Counted> never = loop.create_future<Counted>();
+    never.cancel();
+    auto failing = []() -> Coro<Counted> {
+      Counted local("unwound");
+      throw std::runtime_error("no value");
+      co_return local;
+    };
+    bool caught = false;
+    try {
+      co_await failing();
+    } catch (const std::runtime_error&) {
+      caught = true;
+    }
+    EXPECT_TRUE(caught);
+  }(loop));
+  EXPECT_EQ(Counted::live, 0);
+}
+
+TEST_F(TaskTest, AwaitingANamedTaskLeavesItsResultInPlace) {
+  run([]() -> Coro<void> {
+    Task<std::string> t = create_task([]() -> Coro<std::string> { co_return std::string(100, 'x'); }());
+    std::string a = co_await t;
+    std::string b = co_await t;
+    EXPECT_EQ(a, std::string(100, 'x'));
+    EXPECT_EQ(b, a) << "awaiting again gives the same result";
+    EXPECT_EQ(t.result(), a);
+  }());
+}
+
 TEST_F(TaskTest, IsAFuture) {
   static_assert(std::is_base_of_v<Future<int>, Task<int>>);
   Task<int> t = loop.create_task(value_after(1s, 3));

@@ -257,6 +257,27 @@ TEST_F(RunTest, AllTasksListsUnfinishedTasksOnly) {
   EXPECT_TRUE(loop.all_tasks().empty());
 }
 
+TEST_F(RunTest, AllTasksStaysExactWhileTasksFinishInAnyOrder) {
+  // Enough tasks to cross the table's compaction threshold, finishing first in the
+  // order they were made, then from the back, then scattered.
+  std::vector<Task<int>> ts;
+  for (int i = 0; i < 300; ++i) ts.push_back(loop.create_task(after(std::chrono::seconds(1 + i), i)));
+  for (int i = 0; i < 300; ++i) ts.push_back(loop.create_task(after(std::chrono::seconds(900 - i), i)));
+  for (int i = 0; i < 300; ++i) ts.push_back(loop.create_task(after(std::chrono::seconds(1000 + (i * 7) % 300), i)));
+  auto unfinished = [&] {
+    std::size_t n = 0;
+    for (auto& t : ts) n += t.done() ? 0 : 1;
+    return n;
+  };
+  for (int step : {150, 300, 450, 600, 700, 900, 1150, 1300}) {
+    run(after(std::chrono::milliseconds(step * 1000 + 500 - static_cast<std::int64_t>(loop.time() * 1000)), 0));
+    auto left = loop.all_tasks();
+    ASSERT_EQ(left.size(), unfinished()) << "at " << step << " s";
+    for (TaskRef& t : left) EXPECT_FALSE(t.done());
+  }
+  EXPECT_TRUE(loop.all_tasks().empty());
+}
+
 TEST(LoopDriver, TheDriverIsChosenByCorioDriver) {
   EventLoop loop;
   const char* env = std::getenv("CORIO_DRIVER");

@@ -1,4 +1,5 @@
 // create_task, ensure_future, current_task, all_tasks; a task nobody holds still runs.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,84 @@ TEST_F(CreateTask, AllTasksListsTheUnfinishedTasksOfTheRunningLoop) {
     co_await b;
     EXPECT_EQ(names(), (std::vector<std::string>{me}));
   }());
+}
+
+// A task that has not parked yet is not in the loop's table: all_tasks() finds it in
+// the ready queue, in the rest of the batch being run, or running.
+std::vector<std::string> all_task_names() {
+  std::vector<std::string> out;
+  for (const TaskRef& t : all_tasks()) out.push_back(t.get_name());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct Seen {
+  std::string who;
+  std::vector<std::string> names;
+};
+
+Coro<void> record_all_tasks(std::vector<Seen>& log) {
+  log.push_back({current_task().get_name(), all_task_names()});
+  co_return;
+}
+
+void expect_every_state_listed(EventLoop& loop) {
+  std::vector<Seen> log;
+  std::string main;
+  loop.run_until_complete([](std::vector<Seen>& log, std::string& me) -> Coro<void> {
+    me = current_task().get_name();
+    std::vector<std::string> main_only{me};
+    Task<void> a = create_task(record_all_tasks(log), "a");
+    Task<void> b = create_task([]() -> Coro<void> { co_await sleep(1h); }(), "b");
+    Task<void> c = create_task(record_all_tasks(log), "c");
+    // Fresh tasks, queued: listed though none has run.
+    std::vector<std::string> all{"a", "b", "c", me};
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(all_task_names(), all);
+    co_await a;
+    co_await c;
+    std::vector<std::string> b_and_main{"b", me};
+    std::sort(b_and_main.begin(), b_and_main.end());
+    EXPECT_EQ(all_task_names(), b_and_main);
+    for (TaskRef& t : all_tasks()) {
+      if (t.get_name() == "b") t.cancel();
+    }
+    while (!b.done()) co_await sleep(0s);
+    EXPECT_EQ(all_task_names(), main_only);
+  }(log, main));
+  // a and c ran in one batch: each saw itself running, b (queued or parked), main
+  // (queued or parked), and the other one if it had not run yet.
+  ASSERT_EQ(log.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    std::vector<std::string> expected{"b", main, log[k].who};
+    if (k == 0) expected.push_back(log[1].who);
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(log[k].names, expected) << log[k].who;
+  }
+}
+
+TEST_F(CreateTask, AllTasksListsTasksThatHaveNotParkedYet) { expect_every_state_listed(loop); }
+
+TEST(CreateTaskShuffled, AllTasksListsTasksThatHaveNotParkedYetInAShuffledBatch) {
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    LoopOptions options = test::virtual_options();
+    options.shuffle_seed = seed;
+    EventLoop loop(options);
+    expect_every_state_listed(loop);
+    loop.close();
+  }
+}
+
+TEST(CreateTaskClose, ATaskCreatedByACloseCallbackIsStillFinished) {
+  test::ErrorLog errors;
+  EventLoop loop(test::virtual_options());
+  errors.attach(loop);
+  Task<void> late;
+  loop.add_close_callback([&] { late = loop.create_task([]() -> Coro<void> { co_await sleep(1h); }(), "late"); });
+  loop.close();
+  ASSERT_TRUE(late.valid());
+  EXPECT_TRUE(late.cancelled()) << "never run, but not left behind either";
+  EXPECT_TRUE(errors.contains("Task was destroyed but it is pending!")) << errors.messages();
 }
 
 TEST_F(CreateTask, AllTasksCanCancelEverythingElse) {

@@ -1,6 +1,8 @@
 // gather: a tuple (void -> monostate) or a vector of results; return_exceptions
 // collects Outcomes; the first failure is raised at once and the others keep running;
 // cancelling the gather (or its awaiter) cancels the children.
+#include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -77,6 +79,62 @@ TEST_F(Gather, OverAVectorOfTasks) {
     co_return co_await gather(ts);
   }());
   EXPECT_EQ(r, (std::vector<int>{0, 10, 20}));
+}
+
+TEST_F(Gather, AnRvalueVectorOfTasksHandsItsHandlesOver) {
+  run([]() -> Coro<void> {
+    std::vector<Task<int>> ts;
+    for (int i = 0; i < 3; ++i) ts.push_back(create_task(after(1s, i)));
+    auto g = gather(std::move(ts));
+    for (const Task<int>& t : ts) EXPECT_FALSE(t.valid()) << "moved-from handles are empty";
+    std::vector<int> r = co_await g;
+    EXPECT_EQ(r, (std::vector<int>{0, 1, 2}));
+  }());
+}
+
+TEST_F(Gather, AnLvalueVectorOrASpanKeepsItsHandles) {
+  run([]() -> Coro<void> {
+    std::vector<Task<int>> ts;
+    for (int i = 0; i < 3; ++i) ts.push_back(create_task(after(1s, i)));
+    auto a = co_await gather(ts);
+    auto b = co_await gather(std::span<Task<int>>(ts));
+    for (const Task<int>& t : ts) EXPECT_TRUE(t.valid() && t.done());
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(ts[2].result(), 2);
+  }());
+}
+
+Coro<std::shared_ptr<int>> share_after(std::chrono::nanoseconds d, std::shared_ptr<int> p) {
+  co_await sleep(d);
+  co_return p;
+}
+
+TEST_F(Gather, AFinishedChildTaskIsLetGoBeforeTheOthersFinish) {
+  run([]() -> Coro<void> {
+    auto token = std::make_shared<int>(7);
+    std::vector<Task<std::shared_ptr<int>>> ts;
+    ts.push_back(create_task(share_after(1s, token)));
+    ts.push_back(create_task(share_after(3s, nullptr)));
+    auto g = gather(std::move(ts));
+    co_await sleep(2s);
+    // Held by us and by the gather's result; the first task (and the copy of its
+    // value it kept) is already gone.
+    EXPECT_EQ(token.use_count(), 2);
+    auto r = co_await g;
+    EXPECT_EQ(r[0], token);
+    EXPECT_EQ(r[1], nullptr);
+  }());
+}
+
+TEST_F(Gather, ATaskAlsoHeldElsewhereKeepsItsResultAfterTheGather) {
+  run([]() -> Coro<void> {
+    std::vector<Task<int>> ts;
+    for (int i = 0; i < 3; ++i) ts.push_back(create_task(after(std::chrono::seconds(i), i * 2)));
+    std::vector<Task<int>> mine = ts;
+    auto r = co_await gather(std::move(ts));
+    EXPECT_EQ(r, (std::vector<int>{0, 2, 4}));
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(mine[i].result(), i * 2);
+  }());
 }
 
 TEST_F(Gather, OverAVectorOfVoidCoros) {

@@ -58,6 +58,8 @@ class CoroPromiseBase : public PooledObject {
   std::coroutine_handle<> continuation_;
 };
 
+// The result does not live in the frame: it goes to the thread's mailbox, where the
+// awaiter (or the task) that runs next takes it (see ResultMailbox).
 template <class T>
 class CoroPromise : public CoroPromiseBase {
  public:
@@ -67,13 +69,9 @@ class CoroPromise : public CoroPromiseBase {
   CoroPromise(std::source_location where = std::source_location::current()) noexcept  // NOLINT
       : CoroPromiseBase(where) {}
   Coro<T> get_return_object() noexcept;
-  void unhandled_exception() noexcept { result_.set_exception(std::current_exception()); }
+  void unhandled_exception() noexcept { tls_result_mailbox<T>.set_exception(std::current_exception()); }
   template <class U = T>
-  void return_value(U&& v) { result_.set_value(std::forward<U>(v)); }
-  ResultSlot<T>& result() noexcept { return result_; }
-
- private:
-  ResultSlot<T> result_;
+  void return_value(U&& v) { tls_result_mailbox<T>.set_value(std::forward<U>(v)); }
 };
 
 template <>
@@ -82,12 +80,8 @@ class CoroPromise<void> : public CoroPromiseBase {
   CoroPromise(std::source_location where = std::source_location::current()) noexcept  // NOLINT
       : CoroPromiseBase(where) {}
   Coro<void> get_return_object() noexcept;
-  void unhandled_exception() noexcept { result_.set_exception(std::current_exception()); }
-  void return_void() noexcept { result_.set_value(); }
-  ResultSlot<void>& result() noexcept { return result_; }
-
- private:
-  ResultSlot<void> result_;
+  void unhandled_exception() noexcept { tls_result_mailbox<void>.set_exception(std::current_exception()); }
+  void return_void() noexcept {}
 };
 
 }  // namespace detail
@@ -139,7 +133,7 @@ class [[nodiscard]] Coro {
       h.promise().set_continuation(parent);
       detail::transfer_to(h);
     }
-    T await_resume() { return h.promise().result().take(); }
+    T await_resume() { return detail::tls_result_mailbox<T>.take(); }
   };
   Awaiter operator co_await() && noexcept {
     started_ = true;

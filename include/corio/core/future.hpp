@@ -19,6 +19,8 @@
 namespace corio {
 
 namespace detail {
+struct FutureAccess;
+
 template <class T, bool = std::is_void_v<T> || std::is_copy_constructible_v<T>>
 struct AwaitResult {
   using type = T;
@@ -91,7 +93,18 @@ class Future {
 
   /// Awaiting suspends until done, then returns the result or rethrows.
   /// Cancellation: cancelling the awaiting task cancels this future.
-  auto operator co_await() const noexcept {
+  auto operator co_await() const& noexcept { return awaiter<false>(); }
+  /// Awaiting a temporary handle (`co_await gather(...)`) that is the last one left
+  /// moves the result out instead of copying it: nobody can see it again.
+  auto operator co_await() && noexcept { return awaiter<true>(); }
+
+  detail::FutureStateBase* state() const noexcept { return s_; }
+  friend bool operator==(const Future& a, const Future& b) noexcept { return a.s_ == b.s_; }
+
+ protected:
+  friend struct detail::FutureAccess;
+  template <bool kMayMove>
+  auto awaiter() const noexcept {
     // A copyable result is returned by value, as `x = await fut` binds the object in
     // Python; a move-only one by const reference (the future keeps it).
     using R = typename detail::AwaitResult<T>::type;
@@ -101,9 +114,7 @@ class Future {
         finish_wait();
         if constexpr (std::is_void_v<T>) {
           return;
-        } else if constexpr (std::is_copy_constructible_v<T> && std::is_move_constructible_v<T>) {
-          // When the awaited handle is the only one left (`co_await gather(...)` on a
-          // temporary), nobody can see the value again: move it instead of copying.
+        } else if constexpr (kMayMove && std::is_copy_constructible_v<T> && std::is_move_constructible_v<T>) {
           if (fut->unique()) return std::move(*detail::value_box<T>(fut).value);
           return *detail::value_box<T>(fut).value;
         } else {
@@ -113,11 +124,6 @@ class Future {
     };
     return Awaiter(s_);
   }
-
-  detail::FutureStateBase* state() const noexcept { return s_; }
-  friend bool operator==(const Future& a, const Future& b) noexcept { return a.s_ == b.s_; }
-
- protected:
   Future(detail::FutureStateBase* s, int) noexcept : s_(s) {}
   template <class Handle, class F>
   std::uint64_t add_callback_as(F fn) {
@@ -130,5 +136,14 @@ class Future {
   std::string state_name() const { return s_->cancelled() ? "cancelled future" : "finished future"; }
   detail::FutureStateBase* s_ = nullptr;
 };
+
+namespace detail {
+/// Runtime access to a handle's reference, for code that takes ownership of it.
+struct FutureAccess {
+  /// Empties `f` and returns the reference it held (the caller now owns it).
+  template <class T>
+  static FutureStateBase* take(Future<T>& f) noexcept { return std::exchange(f.s_, nullptr); }
+};
+}  // namespace detail
 
 }  // namespace corio

@@ -43,8 +43,6 @@ class Task : public Future<T> {
 };
 
 namespace detail {
-/// Registers a new task with its loop; implemented by the loop layer.
-void register_task(LoopCore* loop, TaskBase* t) noexcept;
 /// Set by the exec layer once a ContextVar is first set: gives a new task a copy of its
 /// creator's context (contextvars). Null until then, so spawning pays one load.
 inline std::atomic<void (*)(TaskBase*)> task_context_hook{nullptr};
@@ -61,7 +59,7 @@ Task<T> spawn(LoopCore* loop, Coro<T> coro, std::string_view name, std::source_l
   }
   if (auto* inherit = task_context_hook.load(std::memory_order_relaxed)) [[unlikely]] inherit(s);
   s->add_ref();  // the loop's reference, dropped when the task finishes
-  register_task(loop, s);
+  loop->task_created();
   s->start();
   return Task<T>::adopt(s);
 }

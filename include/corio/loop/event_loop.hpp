@@ -158,8 +158,8 @@ class EventLoop final : public detail::LoopCore {
   /// False once close() has released the driver (late destructors must not touch it).
   bool has_driver() const noexcept { return driver_ != nullptr; }
   void report(const ExceptionContext& ctx) noexcept override { call_exception_handler(ctx); }
-  void task_finished(detail::TaskBase* t) noexcept override;
-  void register_task(detail::TaskBase* t);
+  void register_task(detail::TaskBase* t) noexcept override;
+  void unregister_task(detail::TaskBase* t) noexcept override;
 
   /// Runs the loop until `fut` is done (the engine of run_until_complete).
   void run_until_done(detail::FutureStateBase* fut);
@@ -167,19 +167,26 @@ class EventLoop final : public detail::LoopCore {
  private:
   void run_once();
   void run_batch(detail::ReadyEntry head);
-  void run_one(detail::ReadyEntry e);
+  void run_one(detail::ReadyEntry e);  // in debug mode: timed, slow steps reported
   void drain_threadsafe() noexcept;
-  void check_open() const;
+  void check_open() const {
+    if (closed_) [[unlikely]] throw_closed();
+  }
+  [[noreturn]] static void throw_closed();
   void cancel_leftover_tasks();
   void drop_ready() noexcept;
 
   std::unique_ptr<detail::Driver> driver_;
   std::unique_ptr<detail::TimerQueue> timers_;
   std::unique_ptr<detail::LoopIo> io_;  // threadsafe inbox, fd watches, signals
-  // Live tasks; a finished task leaves a null hole (no other task is touched), and the
-  // table is compacted when holes outnumber live entries.
+  // The live tasks that have parked at least once, for all_tasks() and close() (see
+  // LoopCore::register_task and unregister_task).
   detail::ChunkedQueue<detail::TaskBase*> tasks_;
-  std::size_t task_holes_ = 0;
+  std::uint32_t task_base_ = 0;  // the loop_index of tasks_[0]
+  // The part of the batch being run that has not run yet (all_tasks looks there).
+  detail::ReadyEntry batch_rest_;
+  std::vector<detail::ReadyEntry>* shuffled_batch_ = nullptr;
+  std::size_t shuffled_pos_ = 0;
   ExceptionHandler handler_;
   std::vector<Callback> close_callbacks_;
   std::int64_t virtual_now_ = 0;

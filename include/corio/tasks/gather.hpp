@@ -9,6 +9,13 @@
 // Children are watched through callback nodes stored in the gather state itself (one
 // allocation for the whole gather); the state keeps itself alive until the last child
 // has finished, so dropping the gather future early leaves no dangling node.
+//
+// A gather over a range whose element type can be default-constructed copies each
+// child's result into the result vector as the child finishes, and lets go of a child
+// task right then: a million-task gather then touches each task while it is hot in the
+// cache, instead of walking a million cold tasks again to collect and release them.
+// An rvalue container of Tasks or Futures hands its references over (its elements are
+// left empty, as moved-from handles), so the gather holds the only handle.
 #pragma once
 
 #include <cstddef>
@@ -75,8 +82,8 @@ Future<T> as_future(const Future<T>& f) { return f; }
 class GatherCore {
  public:
   struct Child : FutureCallback {
-    class GatherCore* owner = nullptr;
-    FutureStateBase* fut = nullptr;
+    class GatherCore* owner = nullptr;  // set while the node is registered with fut
+    FutureStateBase* fut = nullptr;     // the gather's reference; null once given back
   };
 
  protected:
@@ -87,18 +94,25 @@ class GatherCore {
   void watch();
   bool cancel_children(const std::string* msg);
   virtual void build_result() noexcept = 0;
+  /// Eager gathers: stores child i's result (or outcome) in the result as it finishes.
+  virtual void store_result(std::size_t i, FutureStateBase* f) = 0;
 
   std::vector<Child, BulkAllocator<Child>> children_;
   FutureStateBase* self_;
   std::size_t finished_ = 0;
+  std::size_t given_back_ = 0;  // children whose reference was dropped before the end
   bool return_exceptions_;
   bool cancel_requested_ = false;
+  bool eager_ = false;
 
  private:
   static void on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcept;
+  void give_back(Child& c) noexcept;
 };
 
 using ChildTable = std::vector<GatherCore::Child, BulkAllocator<GatherCore::Child>>;
+
+struct NoResults {};
 
 template <class R, class Build>
 class GatherState final : public FutureState<R>, public GatherCore {
@@ -106,6 +120,10 @@ class GatherState final : public FutureState<R>, public GatherCore {
   GatherState(LoopCore* loop, ChildTable kids, bool return_exceptions)
       : FutureState<R>(loop), GatherCore(this, return_exceptions) {
     children_ = std::move(kids);
+    if constexpr (Build::kEager) {
+      results_.resize(children_.size());
+      eager_ = true;
+    }
   }
   void start() { watch(); }
   bool cancel(const std::string* msg) override { return cancel_children(msg); }
@@ -113,12 +131,21 @@ class GatherState final : public FutureState<R>, public GatherCore {
  private:
   void build_result() noexcept override {
     try {
-      this->value.emplace(Build{}(children_, return_exceptions_));
+      if constexpr (Build::kEager) {
+        this->value.emplace(std::move(results_));
+      } else {
+        this->value.emplace(Build{}(children_, return_exceptions_));
+      }
       this->finish_value();
     } catch (...) {
       this->finish_exception(std::current_exception());
     }
   }
+  void store_result(std::size_t i, FutureStateBase* f) override {
+    if constexpr (Build::kEager) Build::store(results_[i], f);
+  }
+
+  [[no_unique_address]] std::conditional_t<Build::kEager, R, NoResults> results_;
 };
 
 template <class T>
@@ -136,8 +163,14 @@ result_value_t<T> value_of(FutureStateBase* f) {
   else return *value_box<T>(f).value;
 }
 
+// A vector result can be filled as the children finish when its elements can exist
+// before their value does.
+template <class V>
+inline constexpr bool eager_element_v = std::is_nothrow_default_constructible_v<V> && std::is_copy_assignable_v<V>;
+
 template <class... Ts>
 struct BuildTuple {
+  static constexpr bool kEager = false;
   template <std::size_t... I>
   static auto build(ChildTable& c, bool outcomes, std::index_sequence<I...>) {
     if constexpr (sizeof...(Ts) == 0) {
@@ -153,6 +186,7 @@ struct BuildTuple {
 };
 template <class... Ts>
 struct BuildOutcomeTuple {
+  static constexpr bool kEager = false;
   template <std::size_t... I>
   static auto build(ChildTable& c, std::index_sequence<I...>) {
     return std::make_tuple(outcome_of<Ts>(c[I].fut)...);
@@ -161,6 +195,11 @@ struct BuildOutcomeTuple {
 };
 template <class T>
 struct BuildVector {
+  static constexpr bool kEager = eager_element_v<result_value_t<T>>;
+  template <class Slot>
+  static void store(Slot&& slot, FutureStateBase* f) {
+    if constexpr (!std::is_void_v<T>) slot = *value_box<T>(f).value;
+  }
   std::vector<result_value_t<T>> operator()(ChildTable& c, bool) {
     std::vector<result_value_t<T>> out;
     out.reserve(c.size());
@@ -170,6 +209,8 @@ struct BuildVector {
 };
 template <class T>
 struct BuildOutcomeVector {
+  static constexpr bool kEager = eager_element_v<result_value_t<T>>;
+  static void store(Outcome<T>& slot, FutureStateBase* f) { slot = outcome_of<T>(f); }
   std::vector<Outcome<T>> operator()(ChildTable& c, bool) {
     std::vector<Outcome<T>> out;
     out.reserve(c.size());
@@ -193,6 +234,24 @@ GatherCore::Child retain(const Fut& f) {
   c.fut = f.state();
   return c;
 }
+/// Takes over the handle's reference (the handle is left empty).
+template <class T>
+GatherCore::Child adopt_child(Future<T>& f) {
+  GatherCore::Child c;
+  c.fut = FutureAccess::take(f);
+  return c;
+}
+template <class T>
+GatherCore::Child adopt_child(Future<T>&& f) { return adopt_child(f); }
+/// A variadic argument's node: a Coro's new task is taken over, a handle retained.
+template <class A>
+GatherCore::Child child_of(A&& a) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<A>, Coro<awaitable_result_t<A>>>) {
+    return adopt_child(as_future(std::forward<A>(a)));
+  } else {
+    return retain(as_future(a));
+  }
+}
 
 }  // namespace detail
 
@@ -209,14 +268,27 @@ concept GatherRange = !GatherAwaitable<R> && requires(R& r) {
 };
 
 namespace detail {
+// An rvalue container owns its elements and is about to go away: its handles can be
+// taken over. A view or a borrowed range (a span) refers to someone else's elements.
+template <class Range>
+inline constexpr bool gives_up_elements_v = !std::is_lvalue_reference_v<Range> &&
+                                            !std::ranges::borrowed_range<Range> &&
+                                            !std::ranges::view<std::remove_cvref_t<Range>>;
+
 template <class Range>
 ChildTable retain_range(Range&& aws) {
   using A = std::remove_cvref_t<decltype(*aws.begin())>;
   ChildTable kids;
   if constexpr (requires { std::ranges::size(aws); }) kids.reserve(std::ranges::size(aws));
   for (auto&& a : aws) {
-    if constexpr (std::is_same_v<A, Coro<awaitable_result_t<A>>>) kids.push_back(retain(as_future(std::move(a))));
-    else kids.push_back(retain(as_future(a)));
+    using Elem = std::remove_reference_t<decltype(a)>;
+    if constexpr (std::is_same_v<A, Coro<awaitable_result_t<A>>>) {
+      kids.push_back(adopt_child(as_future(std::move(a))));
+    } else if constexpr (gives_up_elements_v<Range> && !std::is_const_v<Elem>) {
+      kids.push_back(adopt_child(a));
+    } else {
+      kids.push_back(retain(as_future(a)));
+    }
   }
   return kids;
 }
@@ -231,7 +303,7 @@ auto gather(A&&... aws) {
   using R = std::tuple<result_value_t<detail::awaitable_result_t<A>>...>;
   detail::ChildTable kids;
   kids.reserve(sizeof...(A));
-  (kids.push_back(detail::retain(detail::as_future(std::forward<A>(aws)))), ...);
+  (kids.push_back(detail::child_of(std::forward<A>(aws))), ...);
   return detail::make_gather<R, detail::BuildTuple<detail::awaitable_result_t<A>...>>(std::move(kids), false);
 }
 
@@ -241,11 +313,12 @@ auto gather(ReturnExceptions, A&&... aws) {
   using R = std::tuple<Outcome<detail::awaitable_result_t<A>>...>;
   detail::ChildTable kids;
   kids.reserve(sizeof...(A));
-  (kids.push_back(detail::retain(detail::as_future(std::forward<A>(aws)))), ...);
+  (kids.push_back(detail::child_of(std::forward<A>(aws))), ...);
   return detail::make_gather<R, detail::BuildOutcomeTuple<detail::awaitable_result_t<A>...>>(std::move(kids), true);
 }
 
-/// gather over a range (Coros are moved out of it); the result is a vector, in order.
+/// gather over a range; the result is a vector, in order. Coros are moved out of the
+/// range, and so are the Tasks and Futures of an rvalue container (gather(std::move(v))).
 template <GatherRange Range>
 auto gather(Range&& aws) {
   using T = detail::awaitable_result_t<decltype(*aws.begin())>;

@@ -62,7 +62,11 @@ class FutureStateBase : public PooledObject {
   explicit FutureStateBase(LoopCore* loop) noexcept : loop_(loop) {}
   FutureStateBase(const FutureStateBase&) = delete;
   FutureStateBase& operator=(const FutureStateBase&) = delete;
-  virtual ~FutureStateBase();
+  // Inline, as is ~TaskBase: a finished task is destroyed by the million.
+  virtual ~FutureStateBase() {
+    // Tasks report from ~TaskBase, where describe_self() still names the task.
+    if (exc_ && !retrieved_) [[unlikely]] report_never_retrieved();
+  }
 
   void add_ref() noexcept { ++refs_; }
   /// True when exactly one handle refers to this state.
@@ -134,15 +138,43 @@ class FutureStateBase : public PooledObject {
   FutureCallback* cb_tail_ = nullptr;
   std::uint32_t refs_ = 1;
   Status status_ = Status::Pending;
-  bool retrieved_ = false;
-  bool is_task_ = false;
-  std::uint8_t task_flags_ = 0;  // TaskBase's state bits, kept here to pack the layout
+  // TaskBase's fields are kept here too, where they fill the word with the others.
+  std::uint8_t task_flags_ : 6 = 0;
+  bool retrieved_ : 1 = false;
+  bool is_task_ : 1 = false;
+  std::uint16_t num_cancels_requested_ = 0;
+};
+
+/// Storage for a value constructed in place later, which its owner destroys: it holds
+/// a value exactly when the owning state finished without an exception, so it needs no
+/// flag of its own (a Task<int> stays within a 96-byte block).
+template <class V>
+class ValueSlot {
+ public:
+  ValueSlot() noexcept {}
+  ~ValueSlot() {}
+  ValueSlot(const ValueSlot&) = delete;
+  ValueSlot& operator=(const ValueSlot&) = delete;
+  template <class... A>
+  void emplace(A&&... a) { ::new (static_cast<void*>(&v_)) V(std::forward<A>(a)...); }
+  void destroy() noexcept { v_.~V(); }
+  V& operator*() noexcept { return v_; }
+  const V& operator*() const noexcept { return v_; }
+
+ private:
+  union {
+    V v_;
+  };
 };
 
 /// Holds the value of a finished Future<T> (or Task<T>).
 template <class T>
 struct ValueBox {
-  std::optional<result_value_t<T>> value;
+  ValueSlot<result_value_t<T>> value;
+  /// Destroys the value if the state holds one (see ValueSlot).
+  void destroy_value(const FutureStateBase& s) noexcept {
+    if (s.status() == FutureStateBase::Status::Finished && !s.has_exception()) value.destroy();
+  }
 };
 /// void needs no storage; this keeps the same interface at zero size.
 template <>
@@ -156,12 +188,14 @@ struct ValueBox<void> {
     }
   };
   [[no_unique_address]] Unit value;
+  void destroy_value(const FutureStateBase&) noexcept {}
 };
 
 template <class T>
 class FutureState : public FutureStateBase, public ValueBox<T> {
  public:
   using FutureStateBase::FutureStateBase;
+  ~FutureState() override { this->destroy_value(*this); }
 };
 
 /// A done-callback registered by the user: scheduled on the ready queue when fired.

@@ -29,8 +29,17 @@ class LoopCore {
   virtual ~LoopCore() = default;
   /// Routes an error report to the loop's exception handler.
   virtual void report(const ExceptionContext& ctx) noexcept = 0;
-  /// Called by a task when it finishes, so that the loop stops owning it.
-  virtual void task_finished(TaskBase* t) noexcept = 0;
+  /// Lists a task in the loop's table of tasks (for all_tasks and close). A task is
+  /// listed when it first parks: until then it is in a ready queue or running, where
+  /// all_tasks finds it, and a task that runs to its end in its first step is never
+  /// listed at all.
+  virtual void register_task(TaskBase* t) noexcept = 0;
+  /// Removes a listed task that has finished from the table.
+  virtual void unregister_task(TaskBase* t) noexcept = 0;
+
+  /// Counts the tasks the loop owns: from create_task until they finish.
+  void task_created() noexcept { ++live_tasks_; }
+  void task_ended() noexcept { --live_tasks_; }
 
   void schedule(Runnable* r) noexcept { ready_.push(r); }
   void schedule_task(ReadyLink* task) noexcept { ready_.push_task(task); }
@@ -38,6 +47,7 @@ class LoopCore {
 
  protected:
   ReadyQueue ready_;
+  std::size_t live_tasks_ = 0;
   bool debug_ = false;
 };
 

@@ -45,6 +45,8 @@ class ReadyQueue {
   /// Queues a task by its link (TaskBase steps it; see the file comment).
   void push_task(ReadyLink* task) noexcept { append(task, 1); }
   bool empty() const noexcept { return head_ == 0; }
+  /// The first entry, left in place (the list ends in a null entry).
+  ReadyEntry peek() const noexcept { return ReadyEntry{head_}; }
   std::size_t size() const noexcept { return size_; }
   /// Detaches the whole queue and returns its head (a list ending in a null entry).
   ReadyEntry take() noexcept {

@@ -24,12 +24,21 @@
 
 namespace corio::detail {
 
+/// Numbers the tasks made on this thread (the N of "Task-N").
+inline thread_local std::uint32_t tls_task_ids = 0;
+
 class TaskBase : public FutureStateBase, public ReadyLink {
  public:
   using CancelWaiterFn = WaitHook::CancelFn;
 
-  TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept;
-  ~TaskBase() override;
+  TaskBase(LoopCore* loop, std::coroutine_handle<> coro) noexcept
+      : FutureStateBase(loop), coro_(coro), resume_point_(coro), id_(++tls_task_ids) {
+    is_task_ = true;
+  }
+  ~TaskBase() override {
+    if (exc_ && !retrieved_) [[unlikely]] report_never_retrieved();
+    if (coro_) [[unlikely]] coro_.destroy();
+  }
 
   bool cancel(const std::string* msg) override;
   int cancelling() const noexcept { return num_cancels_requested_; }
@@ -69,10 +78,19 @@ class TaskBase : public FutureStateBase, public ReadyLink {
   }
   /// True while a cancellation is pending delivery at the next await point.
   bool must_cancel() const noexcept { return task_flags_ & kMustCancel; }
+  /// True once the task is in its loop's table (see LoopCore::register_task).
+  bool registered() const noexcept { return task_flags_ & kRegistered; }
+  /// Puts the task in its loop's table if it is not there yet.
+  void ensure_registered() noexcept {
+    if (!(task_flags_ & kRegistered)) {
+      task_flags_ |= kRegistered;
+      loop_->register_task(this);
+    }
+  }
 
   /// Generation of the task's current timer wait; bumping it invalidates the timer.
   std::uint32_t timer_gen = 0;
-  /// Position in the loop's list of live tasks.
+  /// Position in the loop's table of tasks, once registered.
   std::uint32_t loop_index = 0;
 
   /// Runs the task's next step; the loop calls it for the task entries of its queue.
@@ -87,37 +105,43 @@ class TaskBase : public FutureStateBase, public ReadyLink {
 
  protected:
   virtual void collect_result() noexcept = 0;
+  /// Destroys the value collect_result stored (the task ends cancelled instead).
+  virtual void discard_result() noexcept = 0;
   std::coroutine_handle<> coro_;
 
  private:
   void complete() noexcept;
+  /// The loop stops owning the finished task (and drops its reference).
+  void leave_loop() noexcept;
   [[noreturn]] void raise_cancel();
 
-  static constexpr std::uint8_t kScheduled = 1, kStarted = 2, kMustCancel = 4;
+  static constexpr std::uint8_t kScheduled = 1, kStarted = 2, kMustCancel = 4, kRegistered = 8;
   void set_flag(std::uint8_t f, bool on) noexcept { task_flags_ = on ? (task_flags_ | f) : (task_flags_ & ~f); }
 
   std::coroutine_handle<> resume_point_;
   WaitHook* wait_hook_ = nullptr;
   std::uint32_t id_;
-  std::uint16_t num_cancels_requested_ = 0;
 };
 
 template <class T>
 class TaskState final : public TaskBase, public ValueBox<T> {
  public:
   using TaskBase::TaskBase;
+  ~TaskState() override { this->destroy_value(*this); }
 
  private:
+  void discard_result() noexcept override {
+    if constexpr (!std::is_void_v<T>) this->value.destroy();
+  }
   void collect_result() noexcept override {
-    auto h = std::coroutine_handle<CoroPromise<T>>::from_address(coro_.address());
-    auto& slot = h.promise().result();
-    if (slot.has_exception()) {
-      exc_ = slot.exception();
+    auto& box = tls_result_mailbox<T>;
+    if (box.has_exception()) {
+      exc_ = box.take_exception();
     } else if constexpr (std::is_void_v<T>) {
-      return;
+      box.clear();
     } else {
       try {
-        this->value.emplace(slot.take());
+        this->value.emplace(box.take());
       } catch (...) {
         exc_ = std::current_exception();
       }
