@@ -337,10 +337,11 @@ TEST(RetainedRecvLoopTest, ClosingTheLoopWithRetainedSockets) {
     }());
     loop.driver().release(a.server);
     // And one receive still waiting when the loop closes.
-    auto waiting = loop.create_task([&]() -> Coro<void> {
+    // (The fd is a parameter: the lambda object is gone before the coroutine runs.)
+    auto waiting = loop.create_task([](int fd) -> Coro<void> {
       char buf[8];
-      (void)co_await recv_into(b.server, buf, sizeof buf);
-    }());
+      (void)co_await recv_into(fd, buf, sizeof buf);
+    }(b.server));
     loop.run_until_complete(spin(5));
     loop.close();
   }
