@@ -184,7 +184,7 @@ CASES.append(
                 name="uvloop-protocol", ref="corio-protocol"),
              System("asio", ["{peers}/asio_echo", "{port}"], native="port"),
              System("tokio", ["{peers}/tokio_echo", "{port}"], native="port"),
-             System("kernel-floor", ["{bin}/w05_floor_server", "{port}"]),
+             System("kernel-floor", ["{bin}/floor_server", "echo", "{port}"]),
          ], client=W5_CLIENT,
          note="The server is pinned to CPU 0, the load generator "
               "(`bench/macro/w05_echo_client.cpp`, plain epoll, the same for every server) "
@@ -202,7 +202,7 @@ CASES.append(
               "of protocol servers against corio's protocol server. corio and corio-protocol "
               "run on the io_uring driver (the default where the kernel has it); "
               "corio-epoll is the streams server on the epoll driver. kernel-floor "
-              "(`bench/macro/w05_floor_server.cpp`) is no framework at all: one epoll_wait "
+              "(`bench/macro/floor_server.cpp`) is no framework at all: one epoll_wait "
               "for all ready sockets, then recv and send per socket; its CPU per round trip "
               "is what the kernel charges any server on this machine before the server runs "
               "code of its own, so no server's round trips/s can exceed its figure by more "
