@@ -47,9 +47,16 @@ Coro<void> HttpConnection::more_body() {
     // Everything buffered is parsed: receive more.
     if (eof_) throw ConnectionResetError(ECONNRESET, "Connection closed before the request body ended");
     if (!make_room()) throw HTTPBadRequest("Bad Request");
-    corio::detail::IoAwait a;
-    corio::detail::prepare_recv(a, fd_, rbuf_.get() + rtail_, rcap_ - rtail_);
-    std::int32_t r = co_await a;
+    std::int32_t r = 0;
+    if (!tls_) {
+      corio::detail::IoAwait a;
+      corio::detail::prepare_recv(a, fd_, rbuf_.get() + rtail_, rcap_ - rtail_);
+      std::int32_t got = co_await a;
+      r = got;
+    } else {
+      std::int32_t got = co_await tls_receive(rbuf_.get() + rtail_, rcap_ - rtail_);
+      r = got;
+    }
     if (r <= 0) {
       eof_ = true;
       closing_ = true;

@@ -107,6 +107,7 @@ void HttpConnection::append_error(int status, std::string_view text) {
 
 bool HttpConnection::try_flush() noexcept {
   // True: all of wbuf_ is sent (or the connection broke); false: the socket is full.
+  if (tls_) return tls_try_flush();
   while (woff_ < wbuf_.size()) {
     ssize_t n = ::send(fd_, wbuf_.data() + woff_, wbuf_.size() - woff_, MSG_NOSIGNAL);
     if (n > 0) {
@@ -134,7 +135,9 @@ Coro<void> HttpConnection::wait_writable() {
 }
 
 Coro<void> HttpConnection::flush(std::string_view extra, std::string_view tail) {
-  if (extra.empty() && tail.empty()) {
+  if (tls_) {
+    co_await tls_flush(extra, tail);
+  } else if (extra.empty() && tail.empty()) {
     while (!try_flush()) co_await wait_writable();
   } else {
     // writev of the buffered head, the body and its tail, without copying the body.
@@ -184,7 +187,7 @@ bool HttpConnection::append_response(Response& r) {
 
 Coro<void> HttpConnection::send_response(Response& r) {
   if (append_response(r)) {
-    if (wbuf_.size() - woff_ > kHighWater) co_await flush();
+    if (unsent() > kHighWater) co_await flush();
     co_return;
   }
   append_head(r, r.body_.size(), false);
@@ -220,7 +223,7 @@ Coro<void> HttpConnection::send_file(StreamResponse& r) {
   if (r.head_only_) co_return;
   off_t off = 0;
   const std::size_t chunk = r.file_chunk_ ? r.file_chunk_ : 256 * 1024;
-  bool use_sendfile = true;
+  bool use_sendfile = !tls_;  // TLS: the file is read and encrypted
   std::string buf;
   while (static_cast<std::uint64_t>(off) < size) {
     std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - static_cast<std::uint64_t>(off)));
@@ -287,7 +290,7 @@ Coro<void> HttpConnection::write(StreamResponse& r, std::string_view data) {
     wbuf_ += data;
     if (r.send_chunked_) wbuf_ += "\r\n";
     if (!try_flush()) {
-      if (wbuf_.size() - woff_ > kHighWater) co_await flush();
+      if (unsent() > kHighWater) co_await flush();
     }
     if (broken_) throw ConnectionResetError(ECONNRESET, "Connection lost while sending a response");
   } else {

@@ -45,6 +45,8 @@ std::optional<std::string_view> Request::header(std::string_view name) const noe
   return std::nullopt;
 }
 
+bool Request::secure() const noexcept { return conn_->secure(); }
+
 std::string Request::remote() const {
   std::string s = conn_->peer().to_string();
   // "1.2.3.4:5678" or "[::1]:5678": keep the host part.

@@ -104,6 +104,10 @@ class Request {
   bool keep_alive() const noexcept { return keep_alive_; }
   /// The peer's IP address ("127.0.0.1"), or "" for an unknown peer.
   std::string remote() const;
+  /// True when the request came over TLS (an https site). aiohttp's secure.
+  bool secure() const noexcept;
+  /// "https" or "http", from the connection (aiohttp's scheme, without proxy headers).
+  std::string_view scheme() const noexcept { return secure() ? "https" : "http"; }
   /// The Host header ("" if absent).
   std::string_view host() const noexcept { return header("Host").value_or(""); }
   /// The media type of the body (Content-Type without parameters; "" if absent).
