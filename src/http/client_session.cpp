@@ -160,6 +160,10 @@ Coro<ClientResponse> ClientSession::request(std::string method, URL url, Request
   } else if (options.form) {
     req.body = urlencode(*options.form);
     content_type = "application/x-www-form-urlencoded";
+  } else if (options.form_data) {
+    FormData::Encoded encoded = options.form_data->encode();
+    req.body = std::move(encoded.body);
+    content_type = std::move(encoded.content_type);
   } else if (options.data) {
     req.body = std::move(*options.data);
     content_type = "application/octet-stream";

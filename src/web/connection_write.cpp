@@ -17,6 +17,7 @@
 #include "corio/web/exceptions.hpp"
 #include "corio/web/file_response.hpp"
 #include "web/connection.hpp"
+#include "web/file_conditions.hpp"
 
 namespace corio::web::detail {
 
@@ -210,18 +211,12 @@ Coro<void> HttpConnection::send_file(StreamResponse& r) {
     ~Closer() { ::close(fd); }
   } closer{ffd};
   if (r.content_type_.empty()) r.content_type_ = std::string(guess_content_type(r.file_path_));
-  if (!r.headers_.contains("Last-Modified")) {
-    char buf[64];
-    std::tm tm{};
-    ::gmtime_r(&st.st_mtime, &tm);
-    std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    r.headers_.add("Last-Modified", std::string_view(buf, n));
-  }
-  const auto size = static_cast<std::uint64_t>(st.st_size);
-  append_head(r, size, false);
+  const FileSlice slice = select_file_slice(req_, r, st);  // 200, 206, 304, 412 or 416
+  append_head(r, slice.has_body ? slice.length : ~std::uint64_t{0}, false);
   co_await flush();
-  if (r.head_only_) co_return;
-  off_t off = 0;
+  if (r.head_only_ || slice.length == 0) co_return;
+  auto off = static_cast<off_t>(slice.offset);
+  const std::uint64_t size = slice.offset + slice.length;  // where the bytes to send end
   const std::size_t chunk = r.file_chunk_ ? r.file_chunk_ : 256 * 1024;
   bool use_sendfile = !tls_;  // TLS: the file is read and encrypted
   std::string buf;

@@ -8,9 +8,10 @@
 //
 // Design: a session is a connection pool (TCPConnector), a CookieJar, default headers
 // and a default ClientTimeout. A request builds its URL (base_url, params), encodes
-// its body (data: raw bytes; form: urlencoded; json: nlohmann::json), takes a
-// connection from the pool and sends the request head and body in one write, then
-// reads the response head; the body is left to the caller (see ClientResponse).
+// its body (data: raw bytes; form: urlencoded; form_data: FormData, urlencoded or
+// multipart; json: nlohmann::json), takes a connection from the pool and sends the
+// request head and body in one write, then reads the response head; the body is left
+// to the caller (see ClientResponse).
 // Set-Cookie headers of every response feed the jar; Cookie is sent from it.
 //
 // Redirects (allow_redirects, default on except for head()): 301, 302 and 303 become a
@@ -55,6 +56,7 @@
 #include "corio/http/client_response.hpp"
 #include "corio/http/client_timeout.hpp"
 #include "corio/http/cookie_jar.hpp"
+#include "corio/http/form_data.hpp"
 #include "corio/http/multidict.hpp"
 #include "corio/http/tcp_connector.hpp"
 #include "corio/http/url.hpp"
@@ -71,6 +73,9 @@ struct RequestOptions {
   std::optional<std::string> data{};
   /// A form body, urlencoded (aiohttp's data=dict).
   std::optional<MultiDict> form{};
+  /// A FormData body (aiohttp's data=FormData): urlencoded, or multipart/form-data when
+  /// a field has a filename or content type.
+  std::optional<FormData> form_data{};
   /// A JSON body (aiohttp's json=).
   std::optional<nlohmann::json> json{};
   /// Replaces the session's timeout.

@@ -6,6 +6,7 @@
 #include "corio/web/exceptions.hpp"
 #include "corio/web/file_response.hpp"
 #include "corio/web/handler.hpp"
+#include "corio/web/multipart.hpp"
 #include "corio/web/request.hpp"
 #include "corio/web/response.hpp"
 #include "corio/web/router.hpp"
