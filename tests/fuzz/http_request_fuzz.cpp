@@ -84,7 +84,7 @@ Coro<std::string> exchange(std::shared_ptr<corio::web::detail::ServerState> stat
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) std::abort();
   corio::Socket client = corio::Socket::adopt(fds[0]);
-  auto server = corio::create_task(corio::web::detail::serve_connection(state, fds[1], corio::SocketAddress()));
+  auto server = corio::create_task(corio::web::detail::serve_connection(state, fds[1], corio::SocketAddress(), std::nullopt));
   co_await corio::sock_sendall(client, input);
   client.shutdown(SHUT_WR);
   std::string out;
