@@ -2,12 +2,11 @@
 // connection as its transport (see websocket_response.hpp).
 #include "corio/web/websocket_response.hpp"
 
-#include <openssl/sha.h>
-
 #include "corio/core/exceptions.hpp"
 #include "corio/sync/exceptions.hpp"
 #include "corio/web/exceptions.hpp"
 #include "corio/web/request.hpp"
+#include "http/websocket_handshake.hpp"
 #include "http/websocket_protocol.hpp"
 #include "web/connection.hpp"
 
@@ -34,47 +33,6 @@ struct WebSocketResponse::Impl final : detail::WsPeer, http::detail::WsTransport
 };
 
 namespace {
-constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-std::string base64(const unsigned char* p, std::size_t n) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < n; i += 3) {
-    unsigned v = static_cast<unsigned>(p[i]) << 16;
-    if (i + 1 < n) v |= static_cast<unsigned>(p[i + 1]) << 8;
-    if (i + 2 < n) v |= p[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < n ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < n ? kAlphabet[v & 63] : '=';
-  }
-  return out;
-}
-
-/// A key is the base64 of 16 bytes: 22 characters of the alphabet and "==".
-bool valid_key(std::string_view key) noexcept {
-  if (key.size() != 24 || key.substr(22) != "==") return false;
-  for (char c : key.substr(0, 22)) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/// True when the comma-separated header value lists `token` (case-insensitively).
-bool has_token(std::string_view value, std::string_view token) noexcept {
-  while (!value.empty()) {
-    std::size_t comma = value.find(',');
-    std::string_view item = value.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (http::iequals(item, token)) return true;
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
 std::string choose_protocol(std::string_view offered, const std::vector<std::string>& ours) {
   // The client's order decides, as in aiohttp.
   while (!offered.empty()) {
@@ -91,13 +49,6 @@ std::string choose_protocol(std::string_view offered, const std::vector<std::str
   return {};
 }
 
-std::string websocket_accept(std::string_view key) {
-  std::string src(key);
-  src += kGuid;
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(src.data()), src.size(), digest);
-  return base64(digest, sizeof digest);
-}
 }  // namespace
 
 WebSocketResponse::WebSocketResponse() : WebSocketResponse(WebSocketOptions{}) {}
@@ -119,12 +70,12 @@ Coro<void> WebSocketResponse::prepare(Request& request) {
     throw HTTPMethodNotAllowed(request.method(), allowed);
   }
   std::string_view upgrade = request.header("Upgrade").value_or("");
-  if (!has_token(upgrade, "websocket")) {
+  if (!http::detail::header_has_token(upgrade, "websocket")) {
     throw HTTPBadRequest("No WebSocket UPGRADE hdr: " + std::string(upgrade) +
                          "\n Can \"Upgrade\" only to \"WebSocket\".");
   }
   std::string_view connection = request.header("Connection").value_or("");
-  if (!has_token(connection, "upgrade")) {
+  if (!http::detail::header_has_token(connection, "upgrade")) {
     throw HTTPBadRequest("No CONNECTION upgrade hdr: " + std::string(connection));
   }
   std::string_view version = request.header("Sec-WebSocket-Version").value_or("");
@@ -134,12 +85,12 @@ Coro<void> WebSocketResponse::prepare(Request& request) {
     throw e;
   }
   std::string_view key = request.header("Sec-WebSocket-Key").value_or("");
-  if (!valid_key(key)) throw HTTPBadRequest("Handshake error: '" + std::string(key) + "'");
+  if (!http::detail::valid_websocket_key(key)) throw HTTPBadRequest("Handshake error: '" + std::string(key) + "'");
   if (auto offered = request.header("Sec-WebSocket-Protocol")) protocol_ = choose_protocol(*offered, options_.protocols);
 
   std::string head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n";
   head += "Sec-WebSocket-Accept: ";
-  head += websocket_accept(key);
+  head += http::detail::websocket_accept(key);
   head += "\r\n";
   if (!protocol_.empty()) {
     head += "Sec-WebSocket-Protocol: ";
