@@ -293,6 +293,10 @@ void HttpConnection::on_timer() noexcept {
 
 void HttpConnection::shutdown_gracefully() noexcept {
   closing_ = true;
+  if (ws_) {
+    ws_->going_away();  // the handler sees the client's reply and returns
+    return;
+  }
   if ((phase_ == Phase::Idle || phase_ == Phase::Handshake) && fd_ >= 0) {
     if (phase_ == Phase::Idle) tls_close_notify();
     ::shutdown(fd_, SHUT_RDWR);
@@ -364,7 +368,8 @@ Coro<void> HttpConnection::run() {
       bool keep = co_await handle_request();
       if (!keep) {
         co_await flush();
-        co_await linger();
+        // A websocket's closing handshake is its own: nothing is left to drain.
+        if (!upgraded_) co_await linger();
         break;
       }
     }

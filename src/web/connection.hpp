@@ -36,6 +36,12 @@
 // are read and encrypted (no sendfile). close_notify goes out before every close the
 // connection makes itself.
 //
+// WebSockets: WebSocketResponse::prepare() sends its 101 head through upgrade(); from
+// then on the connection is the websocket's transport (ws_read over the same receive
+// buffer, so bytes that came with the head are not lost; frames go out through wbuf_)
+// and the loop ends with the handler, without lingering. Graceful shutdown asks the
+// websocket to close (WsPeer::going_away) instead of waiting for a response.
+//
 // Invariants: at most one receive is in flight (the loop's or a body read's, both in
 // the connection's task); `wbuf_[woff_..]` is unsent data in order; the Request is
 // valid from head to the end of the response.
@@ -65,6 +71,15 @@ namespace corio::web::detail {
 /// Above this much buffered, a response or write() waits for the socket (asyncio's
 /// high-water mark).
 inline constexpr std::size_t kHighWater = 64 * 1024;
+
+/// The websocket that took a connection over (told when the server shuts down).
+class WsPeer {
+ public:
+  virtual void going_away() noexcept = 0;
+
+ protected:
+  ~WsPeer() = default;
+};
 
 class HttpConnection {
  public:
@@ -108,6 +123,20 @@ class HttpConnection {
   Coro<void> prepare(StreamResponse& resp);
   Coro<void> write(StreamResponse& resp, std::string_view data);
   Coro<void> write_eof(StreamResponse& resp, std::string_view data);
+
+  // ---- for WebSocketResponse: after upgrade() the socket is the websocket's ----
+  /// Sends `head` (a 101 response) and hands the connection to `peer`.
+  Coro<void> upgrade(std::string_view head, WsPeer* peer);
+  /// The websocket is gone (its handler may still run).
+  void detach_ws() noexcept { ws_ = nullptr; }
+  /// The next bytes of the stream (buffered ones first), valid until the next call;
+  /// empty at EOF.
+  Coro<std::string_view> ws_read();
+  /// Frames are appended here, then sent with ws_send() or ws_send_nowait().
+  std::string& ws_out() noexcept { return wbuf_; }
+  /// ConnectionResetError when the peer is gone.
+  Coro<void> ws_send() { return flush(); }
+  void ws_send_nowait() noexcept { (void)try_flush(); }
 
   // ---- parser callbacks ----
   int on_message_begin() noexcept;
@@ -201,6 +230,8 @@ class HttpConnection {
   bool keep_alive_ = true;     // of the response being written
   bool closing_ = false;       // close after the current response
   bool streaming_ = false;     // a StreamResponse has been prepared
+  bool upgraded_ = false;      // a websocket owns the connection
+  WsPeer* ws_ = nullptr;
 
   // TLS: null on plain TCP
   std::unique_ptr<Tls> tls_;

@@ -55,6 +55,7 @@
 #include "corio/core/coro.hpp"
 #include "corio/http/client_response.hpp"
 #include "corio/http/client_timeout.hpp"
+#include "corio/http/client_websocket.hpp"
 #include "corio/http/cookie_jar.hpp"
 #include "corio/http/form_data.hpp"
 #include "corio/http/multidict.hpp"
@@ -153,6 +154,12 @@ class ClientSession {
   /// request("OPTIONS", ...). Cancellation: as request().
   Coro<ClientResponse> options(URL url, RequestOptions options);
   Coro<ClientResponse> options(URL url);
+
+  /// Opens a WebSocket to a ws:// or wss:// URL (aiohttp's ws_connect); see
+  /// client_websocket.hpp. Raises WSServerHandshakeError, ClientConnectorError.
+  /// Cancellation: the connection is closed.
+  Coro<ClientWebSocketResponse> ws_connect(URL url, WSConnectOptions options);
+  Coro<ClientWebSocketResponse> ws_connect(URL url);
 
   /// Closes the session and, if it owns it, the connector; later requests raise
   /// RuntimeError. Cancellation: none (no suspension).

@@ -161,6 +161,7 @@ class Request {
  private:
   friend class detail::HttpConnection;
   friend class StreamResponse;
+  friend class WebSocketResponse;
   explicit Request(detail::HttpConnection* c) noexcept : content_(c), conn_(c) {}
   void reset() noexcept;
   http::MultiDict parse_multipart_form(std::string_view body, std::string_view boundary);

@@ -11,3 +11,4 @@
 #include "corio/web/response.hpp"
 #include "corio/web/router.hpp"
 #include "corio/web/run_app.hpp"
+#include "corio/web/websocket_response.hpp"
