@@ -23,7 +23,10 @@
 //
 // https: the connection is wrapped in TLS by open_connection(ssl=...) with the URL's
 // host for SNI and the certificate check. Verified and unverified (ssl=false)
-// connections to one host are pooled apart.
+// connections to one host are pooled apart. https through an http proxy: the
+// connection goes to the proxy, asks it with CONNECT for a tunnel to the target, then
+// starts TLS with the target inside it; such connections are pooled under a key naming
+// the proxy and the target.
 //
 // HTTP/2 (options.http2, on by default): https connections offer "h2" and "http/1.1" by
 // ALPN. The first request to an origin opens a connection while the others to that
