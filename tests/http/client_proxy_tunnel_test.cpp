@@ -318,6 +318,28 @@ TEST_F(ClientProxyTunnelTest, TheTargetsCertificateIsVerifiedThroughTheTunnel) {
   }());
 }
 
+TEST_F(ClientProxyTunnelTest, APlainHttpProxyGetsTheCredentialsToo) {
+  std::string seen;
+  run([&]() -> Coro<void> {
+    ClientConnectedCallback forward_proxy = [&seen](StreamReader r, StreamWriter w) -> Coro<void> {
+      seen = co_await read_request(r);
+      w.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      co_await w.drain();
+    };
+    Server proxy_server = co_await start_server(forward_proxy, "127.0.0.1", 0);
+    ClientSession session;
+    RequestOptions via;
+    via.proxy = URL("http://user:pass@127.0.0.1:" + std::to_string(port_of(proxy_server)));
+    auto resp = co_await session.get(URL("http://example.invalid/plain"), via);
+    EXPECT_EQ(co_await resp.text(), "ok");
+    EXPECT_TRUE(seen.starts_with("GET http://example.invalid/plain HTTP/1.1\r\n")) << seen;
+    EXPECT_NE(seen.find("\r\nProxy-Authorization: Basic dXNlcjpwYXNz\r\n"), std::string::npos) << seen;
+    co_await session.close();
+    proxy_server.close();
+    co_await proxy_server.wait_closed();
+  }());
+}
+
 class ClientProxyTunnelH2Test : public h2::H2NginxTest {};
 
 Coro<std::string> get_text(ClientSession& session, URL url, RequestOptions options) {
