@@ -303,6 +303,9 @@ Coro<std::shared_ptr<H2Connection>> ConnectorCore::acquire_h2(ConnectTarget targ
                                          : "https://" + target.host + ":" + std::to_string(target.port);
       H2Settings settings;
       settings.origin = origin;
+      settings.idle_timeout = options_.keepalive_timeout;  // as an idle HTTP/1.1 connection
+      settings.ping_interval = options_.http2_ping_interval;
+      settings.ping_timeout = options_.http2_ping_timeout;
       std::optional<double> deadline = *total_at;
       conn = co_await bounded(H2Connection::start(std::move(reader), std::move(writer), settings), timeout.sock_read,
                               deadline, Phase::SockRead, target.what);
