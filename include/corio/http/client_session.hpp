@@ -31,9 +31,12 @@
 // Timeouts: see client_timeout.hpp (`pool` is separate, and `total` starts when the
 // first connection slot is granted).
 //
-// Proxy: RequestOptions::proxy, or with trust_env the http_proxy / HTTP_PROXY
-// environment variables (no_proxy / NO_PROXY honoured), for http:// URLs; the request
-// is sent to the proxy in absolute form.
+// Proxy: RequestOptions::proxy, or with trust_env the http_proxy / HTTP_PROXY (for
+// http:// URLs) and https_proxy / HTTPS_PROXY (for https:// URLs) environment
+// variables, no_proxy / NO_PROXY honoured. An http:// request is sent to the proxy in
+// absolute form; an https:// one goes through a CONNECT tunnel, with TLS (and HTTP/2 by
+// ALPN) to the target inside it. A user:password in the proxy URL is sent as
+// Proxy-Authorization: Basic. A refused CONNECT raises ClientHttpProxyError.
 //
 // With g++ 12, do not write a RequestOptions temporary inside a co_await expression:
 // g++ 12 destroys a braced aggregate made there twice (`co_await session.get(url,
@@ -89,7 +92,7 @@ struct RequestOptions {
   std::optional<bool> raise_for_status{};
   /// false: do not verify the server's certificate for this request (aiohttp's ssl=False).
   std::optional<bool> ssl{};
-  /// An http:// proxy for this request.
+  /// An http:// proxy for this request (https:// URLs are tunnelled through it by CONNECT).
   std::optional<URL> proxy{};
 };
 
@@ -113,7 +116,8 @@ struct SessionOptions {
   bool raise_for_status = false;
   /// Inflate gzip / deflate bodies (Accept-Encoding: gzip, deflate is sent).
   bool auto_decompress = true;
-  /// Use http_proxy / HTTP_PROXY and no_proxy / NO_PROXY from the environment.
+  /// Use http_proxy / HTTP_PROXY, https_proxy / HTTPS_PROXY and no_proxy / NO_PROXY from
+  /// the environment.
   bool trust_env = false;
 };
 
