@@ -1,6 +1,8 @@
 // Server (start_server): serving, closing with clients connected (asyncio 3.12's
 // wait_closed), serve_forever, failing callbacks, accept back-off on EMFILE.
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -284,6 +286,18 @@ TEST_F(ServerTest, AcceptBacksOffOnEmfileAndKeepsTheListener) {
     } catch (const OSError& e) {
       (void)e.code().message();
     }
+    // A free descriptor below the limit would let an accept succeed: fill every hole
+    // under the highest client socket first.
+    std::vector<int> fillers;
+    while (true) {
+      int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) break;
+      if (fd > highest) {
+        ::close(fd);
+        break;
+      }
+      fillers.push_back(fd);
+    }
     rlimit low = saved;
     low.rlim_cur = static_cast<rlim_t>(highest + 1);  // no new descriptor fits
     EXPECT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
@@ -292,6 +306,7 @@ TEST_F(ServerTest, AcceptBacksOffOnEmfileAndKeepsTheListener) {
     co_await third.wait();
     double elapsed = get_running_loop().time() - t0;
     EXPECT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+    for (int fd : fillers) ::close(fd);
     // Three failures are two pauses apart: a spinning accept would report thousands.
     EXPECT_GE(elapsed, 0.19) << "accept must pause 100 ms after EMFILE";
     EXPECT_TRUE(server.is_serving());
