@@ -271,7 +271,21 @@ TEST_F(ServerTest, AcceptBacksOffOnEmfileAndKeepsTheListener) {
     if (reports.size() == 3) third.set();
   });
   run([&]() -> Coro<void> {
-    Server server = co_await start_server(echo_handler, "127.0.0.1", 0);
+    // The port comes from below the kernel's ephemeral range: the scanner tests, which
+    // may run alongside, probe the ports around their own ephemeral listeners, and a
+    // probe accepted here before the limit drops and closed after it would free a
+    // descriptor for one of this test's accepts.
+    Server server;
+    for (std::uint16_t candidate = static_cast<std::uint16_t>(20000 + ::getpid() % 5000);; ++candidate) {
+      bool bound = false;
+      try {
+        server = co_await start_server(echo_handler, "127.0.0.1", candidate);
+        bound = true;
+      } catch (const OSError& e) {
+        if (e.errno_value() != EADDRINUSE || candidate >= 30000) throw;
+      }
+      if (bound) break;
+    }
     std::uint16_t port = port_of(server);
     std::vector<Socket> clients;
     for (int i = 0; i < 3; ++i) clients.emplace_back(AF_INET, SOCK_STREAM);
