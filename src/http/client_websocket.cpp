@@ -201,14 +201,12 @@ Coro<WSMessage> ClientWebSocketResponse::receive(std::optional<double> timeout) 
 
 Coro<std::string> ClientWebSocketResponse::receive_str(std::optional<double> timeout) {
   WSMessage m = co_await receive(timeout);
-  if (m.type != WSMsgType::TEXT) throw ValueError("Received message is not a str");
-  co_return std::move(m.data);
+  co_return detail::text_of(std::move(m));
 }
 
 Coro<std::string> ClientWebSocketResponse::receive_bytes(std::optional<double> timeout) {
   WSMessage m = co_await receive(timeout);
-  if (m.type != WSMsgType::BINARY) throw ValueError("Received message is not bytes");
-  co_return std::move(m.data);
+  co_return detail::bytes_of(std::move(m));
 }
 
 Coro<nlohmann::json> ClientWebSocketResponse::receive_json(std::optional<double> timeout) {

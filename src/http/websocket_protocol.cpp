@@ -7,6 +7,7 @@
 
 #include "corio/core/exceptions.hpp"
 #include "corio/net/errors.hpp"
+#include "corio/sync/exceptions.hpp"
 #include "corio/tasks/timeout.hpp"
 
 namespace corio::http::detail {
@@ -208,6 +209,16 @@ Coro<void> WsProtocol::read_close_reply() {
       co_return;
     }
   }
+}
+
+std::string text_of(WSMessage&& m) {
+  if (m.type != WSMsgType::TEXT) throw ValueError("Received message is not a str");
+  return std::move(m.data);
+}
+
+std::string bytes_of(WSMessage&& m) {
+  if (m.type != WSMsgType::BINARY) throw ValueError("Received message is not bytes");
+  return std::move(m.data);
 }
 
 }  // namespace corio::http::detail

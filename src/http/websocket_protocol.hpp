@@ -85,4 +85,9 @@ class WsProtocol {
   std::optional<int> close_code_;
 };
 
+/// receive_str / receive_bytes of both sides: the message's data if it has that type,
+/// else ValueError with aiohttp's message.
+std::string text_of(WSMessage&& m);
+std::string bytes_of(WSMessage&& m);
+
 }  // namespace corio::http::detail

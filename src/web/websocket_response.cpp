@@ -127,14 +127,12 @@ Coro<WSMessage> WebSocketResponse::receive(std::optional<double> timeout) {
 
 Coro<std::string> WebSocketResponse::receive_str(std::optional<double> timeout) {
   WSMessage m = co_await receive(timeout);
-  if (m.type != WSMsgType::TEXT) throw ValueError("Received message is not a str");
-  co_return std::move(m.data);
+  co_return http::detail::text_of(std::move(m));
 }
 
 Coro<std::string> WebSocketResponse::receive_bytes(std::optional<double> timeout) {
   WSMessage m = co_await receive(timeout);
-  if (m.type != WSMsgType::BINARY) throw ValueError("Received message is not bytes");
-  co_return std::move(m.data);
+  co_return http::detail::bytes_of(std::move(m));
 }
 
 Coro<nlohmann::json> WebSocketResponse::receive_json(std::optional<double> timeout) {
