@@ -46,6 +46,7 @@ struct ClientWebSocketResponse::Impl final : detail::WsTransport {
     }
     out.clear();
   }
+  void abort() noexcept override { writer.abort(); }
 
   StreamReader reader;
   StreamWriter writer;
@@ -178,6 +179,7 @@ Coro<ClientWebSocketResponse> ClientSession::ws_connect(URL url, WSConnectOption
   cfg.receive_timeout = options.receive_timeout;
   cfg.close_timeout = options.close_timeout;
   cfg.max_msg_size = options.max_msg_size;
+  cfg.heartbeat = options.heartbeat;
   auto impl = std::make_unique<ClientWebSocketResponse::Impl>(std::move(reader), std::move(writer), cfg);
   if (auto p = reply.headers.get("Sec-WebSocket-Protocol")) impl->protocol = std::string(*p);
   co_return ClientWebSocketResponse(std::move(impl));
