@@ -151,6 +151,11 @@ Coro<ClientWebSocketResponse> ClientSession::ws_connect(URL url, WSConnectOption
       req += "\r\n";
     }
   }
+  // As for requests: an explicit Cookie header replaces the jar's.
+  if (!headers_.contains("Cookie") && !options.headers.contains("Cookie")) {
+    std::string cookies = cookies_for(url);
+    if (!cookies.empty()) req += "Cookie: " + cookies + "\r\n";
+  }
   req += "\r\n";
   writer.write(req);
   co_await writer.drain();
@@ -161,6 +166,7 @@ Coro<ClientWebSocketResponse> ClientSession::ws_connect(URL url, WSConnectOption
     throw ServerDisconnectedError("Server disconnected during the WebSocket handshake");
   }
   ReplyHead reply = parse_head(head, url_text);
+  store_cookies(reply.headers, url);  // a refused upgrade's cookies are kept too, as for any response
   if (reply.status != 101) throw WSServerHandshakeError(reply.status, "Invalid response status", url_text);
   if (!detail::header_has_token(reply.headers.get("Upgrade").value_or(""), "websocket")) {
     throw WSServerHandshakeError(reply.status, "Invalid upgrade header", url_text);

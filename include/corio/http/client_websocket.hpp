@@ -8,8 +8,11 @@
 //
 // Design: ws_connect opens a connection of its own (ws:// plain, wss:// with the
 // connector's SSLContext or the default one), not one from the session's pool, since
-// the socket never goes back to it. Frames are masked (RFC 6455 §5.3). The message
-// loop is the server's (autoping, autoclose, heartbeat, closing handshake, close codes).
+// the socket never goes back to it. The handshake carries the session's headers and
+// its cookie jar's cookies for the URL (ws:// as http://, wss:// as https://), and the
+// Set-Cookie headers of the 101 reply go into the jar. Frames are masked (RFC 6455
+// §5.3). The message loop is the server's (autoping, autoclose, heartbeat, closing
+// handshake, close codes).
 #pragma once
 
 #include <cstddef>
