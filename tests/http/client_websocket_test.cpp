@@ -1,7 +1,7 @@
 // ClientSession::ws_connect against corio's own server (echo, close both ways, pings,
-// wss://, the heartbeat) and against scripted raw servers (masking, fragmented
-// replies, a masked server frame, a refused handshake, a peer that never answers the
-// heartbeat's ping).
+// wss://, cookies and session headers in the handshake, the heartbeat) and against
+// scripted raw servers (masking, fragmented replies, a masked server frame, a refused
+// handshake, a peer that never answers the heartbeat's ping).
 #include <gtest/gtest.h>
 
 #include "../web/web_test_util.hpp"
@@ -231,6 +231,62 @@ TEST_F(ClientWebSocketTest, MaskedServerFrameIsAProtocolError) {
     srv.close();
     co_await srv.wait_closed();
   }(&masked, reply));
+}
+
+TEST_F(ClientWebSocketTest, HandshakeSendsTheSessionsCookiesAndHeadersAndKeepsThe101sCookies) {
+  std::vector<std::string> cookies, session_headers;
+  app.add_get("/login", [](Request&) -> Coro<Response> {
+    Response r("welcome");
+    r.headers().add("Set-Cookie", "session=abc; Path=/");
+    co_return r;
+  });
+  app.add_get("/ws", [&cookies, &session_headers](Request& req) -> Coro<Response> {
+    cookies.emplace_back(req.header("Cookie").value_or("<none>"));
+    session_headers.emplace_back(req.header("X-Session").value_or("<none>"));
+    web::WebSocketResponse ws;
+    ws.headers().add("Set-Cookie", "ws_token=xyz; Path=/");
+    co_await ws.prepare(req);
+    co_await ws.close();
+    co_return ws;
+  });
+  start();
+  run([](std::string base) -> Coro<void> {
+    http::SessionOptions so;
+    so.cookie_jar = std::make_shared<http::CookieJar>(true);  // the server is an IP address
+    so.headers.add("X-Session", "yes");
+    http::ClientSession session(so);
+    http::ClientResponse login = co_await session.get(http::URL("http://" + base + "/login"));
+    std::string body = co_await login.text();
+    EXPECT_EQ(body, "welcome");
+    // A Secure cookie is for https:// and wss:// only.
+    session.cookie_jar().update_from_set_cookie("secret=s; Secure; Path=/", http::URL("https://" + base + "/"));
+    const http::URL ws_url("ws://" + base + "/ws");
+    {
+      http::ClientWebSocketResponse ws = co_await session.ws_connect(ws_url);
+      WSMessage m = co_await ws.receive();
+      EXPECT_EQ(m.type, WSMsgType::CLOSE);
+    }
+    std::string jar = session.cookie_jar().filter_cookies(http::URL("http://" + base + "/"));
+    EXPECT_NE(jar.find("ws_token=xyz"), std::string::npos) << jar;
+    EXPECT_NE(jar.find("session=abc"), std::string::npos) << jar;
+    // The second handshake carries the 101's cookie too; an explicit Cookie replaces the jar's.
+    {
+      http::ClientWebSocketResponse ws = co_await session.ws_connect(ws_url);
+      co_await ws.receive();
+    }
+    {
+      http::WSConnectOptions o;
+      o.headers.add("Cookie", "mine=1");
+      http::ClientWebSocketResponse ws = co_await session.ws_connect(ws_url, o);
+      co_await ws.receive();
+    }
+    co_await session.close();
+  }("127.0.0.1:" + std::to_string(port)));
+  ASSERT_EQ(cookies.size(), 3u);
+  EXPECT_EQ(cookies[0], "session=abc");
+  EXPECT_EQ(cookies[1], "session=abc; ws_token=xyz");
+  EXPECT_EQ(cookies[2], "mine=1");
+  EXPECT_EQ(session_headers, (std::vector<std::string>{"yes", "yes", "yes"}));
 }
 
 // ---- heartbeat (virtual time) ----
