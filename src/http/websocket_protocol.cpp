@@ -201,7 +201,11 @@ Coro<WSMessage> WsProtocol::receive_one() {
         if (cfg_.autoping) {
           if (!close_sent_) {
             std::string body = std::move(payload);
-            co_await send_frame(WsOpcode::Pong, body);
+            try {
+              co_await send_frame(WsOpcode::Pong, body);
+            } catch (const OSError&) {
+              if (!hb_failed_) throw;  // dropped by the heartbeat: reported as ERROR below
+            }
           }
           continue;
         }
@@ -218,7 +222,7 @@ Coro<WSMessage> WsProtocol::receive_one() {
 }
 
 Coro<void> WsProtocol::send_frame(WsOpcode opcode, std::string_view payload) {
-  if (close_sent_) throw ConnectionResetError(ECONNRESET, "Cannot write to closing transport");
+  if (close_sent_ || closed_) throw ConnectionResetError(ECONNRESET, "Cannot write to closing transport");
   append_frame(opcode, payload);
   {
     Flag sending(sending_);

@@ -76,7 +76,8 @@ class WsProtocol {
   WsProtocol& operator=(const WsProtocol&) = delete;
 
   Coro<WSMessage> receive(std::optional<double> timeout);
-  /// Sends one frame; ConnectionResetError once a close was sent.
+  /// Sends one frame; ConnectionResetError once a close was sent or the connection is
+  /// closed (lost, or dropped by the heartbeat).
   Coro<void> send_frame(WsOpcode opcode, std::string_view payload);
   Coro<bool> close(std::uint16_t code, std::string_view message);
   void going_away() noexcept;

@@ -391,6 +391,13 @@ TEST_F(ClientWebSocketHeartbeatTest, UnansweredPingDropsTheConnectionWithAnError
     EXPECT_EQ(ws.close_code(), 1006);
     WSMessage after = co_await ws.receive();
     EXPECT_EQ(after.type, WSMsgType::CLOSED);
+    bool refused = false;
+    try {
+      co_await ws.send_str("late");
+    } catch (const ConnectionResetError&) {
+      refused = true;
+    }
+    EXPECT_TRUE(refused);
     bool closed = co_await ws.close();
     EXPECT_FALSE(closed);
     bool ended = co_await done->wait();  // the server saw the connection end
