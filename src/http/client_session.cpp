@@ -140,6 +140,16 @@ Coro<ClientResponse> ClientSession::head(URL url, RequestOptions o) {
   return request("HEAD", std::move(url), std::move(o));
 }
 
+std::string ClientSession::cookies_for(const URL& url) {
+  if (jar_->size() == 0) return {};
+  return jar_->filter_cookies(url);
+}
+
+void ClientSession::store_cookies(const Headers& response_headers, const URL& url) {
+  if (!response_headers.contains("Set-Cookie")) return;
+  for (std::string_view v : response_headers.getall("Set-Cookie")) jar_->update_from_set_cookie(v, url);
+}
+
 std::optional<URL> ClientSession::proxy_for(const URL& url, const RequestOptions& options) const {
   if (options.proxy) return options.proxy;
   if (!trust_env_) return std::nullopt;
@@ -208,9 +218,7 @@ Coro<ClientResponse> ClientSession::request(std::string method, URL url, Request
   for (;;) {
     req.proxy = proxy_for(req.url, options);
     ClientResponse resp = co_await send(req, &total_at);
-    if (resp.headers().contains("Set-Cookie")) {
-      for (std::string_view v : resp.headers().getall("Set-Cookie")) jar_->update_from_set_cookie(v, req.url);
-    }
+    store_cookies(resp.headers(), req.url);
 
     std::optional<std::string_view> location;
     if (allow_redirects && is_redirect(resp.status())) {
@@ -313,10 +321,9 @@ Coro<ClientResponse> ClientSession::send(const Prepared& req, std::optional<doub
     head += v;
     head += "\r\n";
   }
-  if (jar_->size() != 0 && !req.headers.contains("Cookie")) {
-    std::string cookies = jar_->filter_cookies(url);
-    if (!cookies.empty()) head += "Cookie: " + cookies + "\r\n";
-  }
+  std::string cookies;
+  if (!req.headers.contains("Cookie")) cookies = cookies_for(url);
+  if (!cookies.empty()) head += "Cookie: " + cookies + "\r\n";
   if (!req.headers.contains("Content-Length") && !req.headers.contains("Transfer-Encoding")) {
     if (req.body) {
       head += "Content-Length: " + std::to_string(req.body->size()) + "\r\n";
@@ -327,8 +334,6 @@ Coro<ClientResponse> ClientSession::send(const Prepared& req, std::optional<doub
   head += "\r\n";
 
   bool try_h2 = target.ssl && (!req.proxy || tunnelled) && connector_.options().http2;
-  std::string cookies;
-  if (try_h2 && !req.headers.contains("Cookie")) cookies = jar_->filter_cookies(url);
   for (int attempt = 0; try_h2; ++attempt) {
     const std::shared_ptr<detail::ConnectorCore>& core = connector_.core();
     std::shared_ptr<H2Connection> h2 = co_await core->acquire_h2(target, req.timeout, total_at);

@@ -46,6 +46,7 @@ struct ClientWebSocketResponse::Impl final : detail::WsTransport {
     }
     out.clear();
   }
+  void abort() noexcept override { writer.abort(); }
 
   StreamReader reader;
   StreamWriter writer;
@@ -150,6 +151,11 @@ Coro<ClientWebSocketResponse> ClientSession::ws_connect(URL url, WSConnectOption
       req += "\r\n";
     }
   }
+  // As for requests: an explicit Cookie header replaces the jar's.
+  if (!headers_.contains("Cookie") && !options.headers.contains("Cookie")) {
+    std::string cookies = cookies_for(url);
+    if (!cookies.empty()) req += "Cookie: " + cookies + "\r\n";
+  }
   req += "\r\n";
   writer.write(req);
   co_await writer.drain();
@@ -160,6 +166,7 @@ Coro<ClientWebSocketResponse> ClientSession::ws_connect(URL url, WSConnectOption
     throw ServerDisconnectedError("Server disconnected during the WebSocket handshake");
   }
   ReplyHead reply = parse_head(head, url_text);
+  store_cookies(reply.headers, url);  // a refused upgrade's cookies are kept too, as for any response
   if (reply.status != 101) throw WSServerHandshakeError(reply.status, "Invalid response status", url_text);
   if (!detail::header_has_token(reply.headers.get("Upgrade").value_or(""), "websocket")) {
     throw WSServerHandshakeError(reply.status, "Invalid upgrade header", url_text);
@@ -178,6 +185,7 @@ Coro<ClientWebSocketResponse> ClientSession::ws_connect(URL url, WSConnectOption
   cfg.receive_timeout = options.receive_timeout;
   cfg.close_timeout = options.close_timeout;
   cfg.max_msg_size = options.max_msg_size;
+  cfg.heartbeat = options.heartbeat;
   auto impl = std::make_unique<ClientWebSocketResponse::Impl>(std::move(reader), std::move(writer), cfg);
   if (auto p = reply.headers.get("Sec-WebSocket-Protocol")) impl->protocol = std::string(*p);
   co_return ClientWebSocketResponse(std::move(impl));

@@ -1,11 +1,14 @@
 // WsProtocol: receive/send/close over a WsTransport (see websocket_protocol.hpp).
 #include "http/websocket_protocol.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <random>
 
 #include "corio/core/exceptions.hpp"
+#include "corio/loop/runner.hpp"
 #include "corio/net/errors.hpp"
 #include "corio/sync/exceptions.hpp"
 #include "corio/tasks/timeout.hpp"
@@ -35,12 +38,97 @@ struct Flag {
 };
 }  // namespace
 
+WsProtocol::WsProtocol(WsTransport& transport, const WsConfig& config)
+    : t_(transport), cfg_(config), parser_(!config.client, config.max_msg_size) {
+  if (cfg_.heartbeat && *cfg_.heartbeat > 0) {
+    loop_ = &get_running_loop();
+    hb_ns_ = std::max<std::int64_t>(1, seconds(*cfg_.heartbeat).count());
+    last_received_ns_ = loop_->time_ns();
+    arm_heartbeat(last_received_ns_ + hb_ns_);
+  }
+}
+
+WsProtocol::~WsProtocol() { stop_heartbeat(); }
+
+// ---- heartbeat ----
+
+void WsProtocol::note_received() noexcept {
+  if (hb_ns_ == 0) return;
+  ++received_;
+  last_received_ns_ = loop_->time_ns();
+}
+
+void WsProtocol::arm_heartbeat(std::int64_t at_ns) noexcept {
+  const std::int64_t delay = std::max<std::int64_t>(0, at_ns - loop_->time_ns());
+  try {
+    hb_timer_ = loop_->call_later(std::chrono::nanoseconds(delay), [this] { on_heartbeat(); });
+    hb_armed_ = true;
+  } catch (...) {
+    hb_armed_ = false;  // out of memory: this websocket goes without a heartbeat
+  }
+}
+
+void WsProtocol::stop_heartbeat() noexcept {
+  if (hb_armed_) {
+    hb_timer_.cancel();
+    hb_armed_ = false;
+  }
+}
+
+void WsProtocol::on_heartbeat() noexcept {
+  hb_armed_ = false;
+  if (closed_ || close_sent_ || close_received_) return;  // the closing handshake has its own timeout
+  const std::int64_t now = loop_->time_ns();
+  if (awaiting_pong_) {
+    awaiting_pong_ = false;
+    if (received_ == received_at_ping_) {
+      // aiohttp: ServerTimeoutError, close code 1006, the transport closed.
+      hb_failed_ = true;
+      close_code_ = static_cast<int>(WSCloseCode::ABNORMAL_CLOSURE);
+      closed_ = true;
+      t_.abort();
+      return;
+    }
+  }
+  const std::int64_t due = last_received_ns_ + hb_ns_;
+  if (now < due) {
+    arm_heartbeat(due);  // bytes came since the timer was set: not idle yet
+    return;
+  }
+  send_heartbeat_ping();
+  awaiting_pong_ = true;
+  received_at_ping_ = received_;
+  arm_heartbeat(now + hb_ns_ / 2);
+}
+
+void WsProtocol::send_heartbeat_ping() noexcept {
+  if (sending_) {
+    ping_queued_ = true;  // appended after the suspended send's frame (see send_frame)
+    return;
+  }
+  try {
+    append_frame(WsOpcode::Ping, {});
+  } catch (...) {
+    return;  // out of memory: the missing pong ends the connection
+  }
+  t_.send_nowait();
+}
+
+WSMessage WsProtocol::heartbeat_error() const {
+  char why[64];
+  std::snprintf(why, sizeof why, "No PONG received after %g seconds", static_cast<double>(hb_ns_ / 2) / 1e9);
+  return WSMessage{WSMsgType::ERROR, std::to_string(static_cast<int>(WSCloseCode::ABNORMAL_CLOSURE)), why};
+}
+
+// ---- frames ----
+
 void WsProtocol::append_frame(WsOpcode opcode, std::string_view payload) {
   write_ws_frame(t_.out_buffer(), opcode, payload, true, cfg_.client ? mask_key() : 0);
 }
 
 Coro<WsProtocol::Next> WsProtocol::next_message() {
   while (true) {
+    if (hb_failed_) co_return Next::Eof;
     if (!pending_.empty()) {
       WsFrameParser::Status s = parser_.feed(pending_);
       if (s == WsFrameParser::Status::Message) co_return Next::Message;
@@ -48,6 +136,7 @@ Coro<WsProtocol::Next> WsProtocol::next_message() {
     }
     std::string_view got = co_await t_.read();
     if (got.empty()) co_return Next::Eof;
+    note_received();
     pending_ = got;
   }
 }
@@ -70,12 +159,15 @@ Coro<WSMessage> WsProtocol::receive_one() {
   Flag reading(reading_);
   while (true) {
     Next n = co_await next_message();
+    if (hb_failed_) co_return heartbeat_error();  // aborted under this read (later calls: CLOSED)
     if (n == Next::Eof) {
+      stop_heartbeat();
       close_code_ = static_cast<int>(WSCloseCode::ABNORMAL_CLOSURE);
       closed_ = true;
       co_return WSMessage{WSMsgType::CLOSED, {}, {}};
     }
     if (n == Next::Error) {
+      stop_heartbeat();
       const std::uint16_t code = parser_.error_code();
       close_code_ = code;
       if (!close_sent_) {
@@ -94,6 +186,7 @@ Coro<WSMessage> WsProtocol::receive_one() {
         (void)parse_ws_close(payload, code, reason, err);  // the parser has validated it
         close_received_ = true;
         close_code_ = code;
+        stop_heartbeat();
         WSMessage m{WSMsgType::CLOSE, std::to_string(code), std::string(reason)};
         if (close_sent_) {
           closed_ = true;  // the reply to our close: the handshake is complete
@@ -108,7 +201,11 @@ Coro<WSMessage> WsProtocol::receive_one() {
         if (cfg_.autoping) {
           if (!close_sent_) {
             std::string body = std::move(payload);
-            co_await send_frame(WsOpcode::Pong, body);
+            try {
+              co_await send_frame(WsOpcode::Pong, body);
+            } catch (const OSError&) {
+              if (!hb_failed_) throw;  // dropped by the heartbeat: reported as ERROR below
+            }
           }
           continue;
         }
@@ -125,11 +222,18 @@ Coro<WSMessage> WsProtocol::receive_one() {
 }
 
 Coro<void> WsProtocol::send_frame(WsOpcode opcode, std::string_view payload) {
-  if (close_sent_) throw ConnectionResetError(ECONNRESET, "Cannot write to closing transport");
+  if (close_sent_ || closed_) throw ConnectionResetError(ECONNRESET, "Cannot write to closing transport");
   append_frame(opcode, payload);
   {
     Flag sending(sending_);
     co_await t_.send();
+  }
+  if (ping_queued_) {
+    ping_queued_ = false;
+    if (!close_sent_) {
+      append_frame(WsOpcode::Ping, {});
+      t_.send_nowait();
+    }
   }
   if (close_queued_) {
     close_queued_ = false;
@@ -141,6 +245,7 @@ Coro<void> WsProtocol::send_frame(WsOpcode opcode, std::string_view payload) {
 void WsProtocol::going_away() noexcept {
   if (closed_ || close_sent_) return;
   close_sent_ = true;
+  stop_heartbeat();
   if (sending_) {
     close_queued_ = true;
     return;
@@ -155,6 +260,7 @@ void WsProtocol::going_away() noexcept {
 
 Coro<bool> WsProtocol::close(std::uint16_t code, std::string_view message) {
   if (closed_) co_return false;
+  stop_heartbeat();
   if (!close_sent_) {
     close_sent_ = true;
     append_frame(WsOpcode::Close, ws_close_payload(code, message));

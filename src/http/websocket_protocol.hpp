@@ -9,9 +9,20 @@
 // arrives or close_timeout passes — unless another receive() is reading, which then
 // sees the reply. going_away() is the non-suspending close of graceful shutdown.
 //
+// Heartbeat (aiohttp's heartbeat=): one loop timer, re-armed lazily. A read that brings
+// bytes only notes the time (no timer call per frame); when the timer fires early it
+// re-arms itself for `heartbeat` after the last received bytes. When it fires on time,
+// a PING goes out (non-suspending, as going_away's close) and the timer is set for
+// heartbeat/2; if nothing was received by then the connection is dead: close code 1006,
+// the transport is aborted (a pending read ends at EOF) and the pending receive() gets
+// ERROR, later ones CLOSED. Frames are only read inside receive()/close(), so the
+// PONG is seen only by a side that is receiving (aiohttp before 3.10 likewise). The
+// timer stops once closing starts and is cancelled by the destructor.
+//
 // Invariants: at most one reader (receive or close) at a time; frames are appended to
-// the transport's out buffer whole, so a close frame queued by going_away() while a
-// send is suspended lands after that send's frame, never inside it.
+// the transport's out buffer whole, so a close frame queued by going_away() (or a ping
+// of the heartbeat) while a send is suspended lands after that send's frame, never
+// inside it.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +33,7 @@
 
 #include "corio/core/coro.hpp"
 #include "corio/http/websocket.hpp"
+#include "corio/loop/event_loop.hpp"
 #include "http/websocket_codec.hpp"
 
 namespace corio::http::detail {
@@ -37,6 +49,9 @@ class WsTransport {
   virtual Coro<void> send() = 0;
   /// Sends what the socket takes now; the rest goes with the next send().
   virtual void send_nowait() noexcept = 0;
+  /// Drops the connection now (the heartbeat found it dead); a pending read() ends
+  /// with EOF.
+  virtual void abort() noexcept = 0;
 
  protected:
   ~WsTransport() = default;
@@ -49,15 +64,20 @@ struct WsConfig {
   std::optional<double> receive_timeout;
   double close_timeout = 10.0;
   std::size_t max_msg_size = 4 * 1024 * 1024;
+  std::optional<double> heartbeat;  // seconds between pings when nothing is received
 };
 
 class WsProtocol {
  public:
-  WsProtocol(WsTransport& transport, const WsConfig& config) noexcept
-      : t_(transport), cfg_(config), parser_(!config.client, config.max_msg_size) {}
+  /// Starts the heartbeat if configured (needs the running loop).
+  WsProtocol(WsTransport& transport, const WsConfig& config);
+  ~WsProtocol();
+  WsProtocol(const WsProtocol&) = delete;
+  WsProtocol& operator=(const WsProtocol&) = delete;
 
   Coro<WSMessage> receive(std::optional<double> timeout);
-  /// Sends one frame; ConnectionResetError once a close was sent.
+  /// Sends one frame; ConnectionResetError once a close was sent or the connection is
+  /// closed (lost, or dropped by the heartbeat).
   Coro<void> send_frame(WsOpcode opcode, std::string_view payload);
   Coro<bool> close(std::uint16_t code, std::string_view message);
   void going_away() noexcept;
@@ -71,6 +91,12 @@ class WsProtocol {
   Coro<WSMessage> receive_one();
   Coro<void> read_close_reply();
   void append_frame(WsOpcode opcode, std::string_view payload);
+  void note_received() noexcept;
+  void arm_heartbeat(std::int64_t at_ns) noexcept;
+  void stop_heartbeat() noexcept;
+  void on_heartbeat() noexcept;
+  void send_heartbeat_ping() noexcept;
+  WSMessage heartbeat_error() const;
 
   WsTransport& t_;
   WsConfig cfg_;
@@ -83,6 +109,18 @@ class WsProtocol {
   bool closed_ = false;
   bool close_queued_ = false;  // going_away() during a send: the sender appends it
   std::optional<int> close_code_;
+
+  // ---- heartbeat (hb_ns_ == 0: none) ----
+  EventLoop* loop_ = nullptr;
+  std::int64_t hb_ns_ = 0;
+  TimerHandle hb_timer_;
+  bool hb_armed_ = false;
+  bool awaiting_pong_ = false;  // a ping is out; the timer is its deadline
+  bool ping_queued_ = false;    // the ping came during a send: the sender appends it
+  bool hb_failed_ = false;      // no answer in time: the connection was aborted
+  std::uint64_t received_ = 0;  // reads that brought bytes
+  std::uint64_t received_at_ping_ = 0;
+  std::int64_t last_received_ns_ = 0;
 };
 
 /// receive_str / receive_bytes of both sides: the message's data if it has that type,

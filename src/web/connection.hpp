@@ -40,7 +40,8 @@
 // then on the connection is the websocket's transport (ws_read over the same receive
 // buffer, so bytes that came with the head are not lost; frames go out through wbuf_)
 // and the loop ends with the handler, without lingering. Graceful shutdown asks the
-// websocket to close (WsPeer::going_away) instead of waiting for a response.
+// websocket to close (WsPeer::going_away) instead of waiting for a response; a
+// heartbeat that got no answer ends it with ws_abort() (shutdown, as an expired wait).
 //
 // Invariants: at most one receive is in flight (the loop's or a body read's, both in
 // the connection's task); `wbuf_[woff_..]` is unsent data in order; the Request is
@@ -137,6 +138,9 @@ class HttpConnection {
   /// ConnectionResetError when the peer is gone.
   Coro<void> ws_send() { return flush(); }
   void ws_send_nowait() noexcept { (void)try_flush(); }
+  /// Drops the connection (the websocket's heartbeat got no answer): a pending
+  /// ws_read() ends with EOF, sends fail, no close_notify goes out.
+  void ws_abort() noexcept;
 
   // ---- parser callbacks ----
   int on_message_begin() noexcept;

@@ -1,5 +1,7 @@
 // HttpConnection: reading the request body for the handler, and the transport of a
 // websocket that took the connection over (see connection.hpp).
+#include <sys/socket.h>
+
 #include <cerrno>
 
 #include "corio/net/detail/io_await.hpp"
@@ -74,6 +76,12 @@ Coro<void> HttpConnection::upgrade(std::string_view head, WsPeer* peer) {
   ws_ = peer;
   wbuf_ += head;
   co_await flush();
+}
+
+void HttpConnection::ws_abort() noexcept {
+  eof_ = true;
+  broken_ = true;
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);  // completes the pending receive with EOF
 }
 
 Coro<std::string_view> HttpConnection::ws_read() {

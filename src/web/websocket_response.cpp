@@ -26,6 +26,7 @@ struct WebSocketResponse::Impl final : detail::WsPeer, http::detail::WsTransport
   std::string& out_buffer() noexcept override { return conn->ws_out(); }
   Coro<void> send() override { return conn->ws_send(); }
   void send_nowait() noexcept override { conn->ws_send_nowait(); }
+  void abort() noexcept override { conn->ws_abort(); }
   void going_away() noexcept override { proto.going_away(); }
 
   detail::HttpConnection* conn;
@@ -112,6 +113,7 @@ Coro<void> WebSocketResponse::prepare(Request& request) {
   cfg.receive_timeout = options_.receive_timeout;
   cfg.close_timeout = options_.close_timeout;
   cfg.max_msg_size = options_.max_msg_size;
+  cfg.heartbeat = options_.heartbeat;
   impl_ = std::make_unique<Impl>(request.conn_, cfg);
   conn_ = request.conn_;
   status_ = 101;

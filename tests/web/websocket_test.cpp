@@ -1,11 +1,12 @@
 // WebSocketResponse against a hand-built client (websocket_test_util.hpp): handshake
 // checks, echo of text and binary (large, fragmented), ping/pong, the closing
 // handshake from either side, protocol violations with their close codes, many
-// websockets at once, graceful shutdown and https.
+// websockets at once, graceful shutdown, https and the heartbeat (virtual time).
 #include <gtest/gtest.h>
 
 #include <vector>
 
+#include "corio/sync/event.hpp"
 #include "corio/tasks/gather.hpp"
 #include "ssl_test_certs.hpp"
 #include "websocket_test_util.hpp"
@@ -384,6 +385,117 @@ TEST_F(VirtualWebTest, ReceiveTimeoutRaisesTimeoutError) {
     EXPECT_EQ(f.payload, "after:x");
   }(port));
   EXPECT_TRUE(timed_out);
+}
+
+// ---- heartbeat (virtual time: the periods pass at once) ----
+
+/// /ws with a 1 s heartbeat echoes TEXT until anything else arrives, which it records
+/// with the close code, the loop time then and what the next receive() returns.
+struct HeartbeatSeen : Seen {
+  double at = 0;
+  WSMsgType next = WSMsgType::TEXT;
+  Event finished;
+};
+
+void add_heartbeat_echo(web::Application& app, HeartbeatSeen& seen) {
+  app.add_get("/ws", [&seen](Request& req) -> Coro<Response> {
+    web::WebSocketOptions o;
+    o.heartbeat = 1.0;
+    web::WebSocketResponse ws(o);
+    co_await ws.prepare(req);
+    while (true) {
+      WSMessage m = co_await ws.receive();
+      if (m.type != WSMsgType::TEXT) {
+        seen.last = std::move(m);
+        break;
+      }
+      co_await ws.send_str(m.data);
+    }
+    seen.at = get_running_loop().time();
+    seen.close_code = ws.close_code();
+    WSMessage after = co_await ws.receive();
+    seen.next = after.type;
+    seen.done = true;
+    seen.finished.set();
+    co_return ws;
+  });
+}
+
+TEST_F(VirtualWebTest, HeartbeatPingsAnsweredWithPongsKeepTheWebsocketOpen) {
+  HeartbeatSeen seen;
+  add_heartbeat_echo(app, seen);
+  start();
+  run([](std::uint16_t p) -> Coro<void> {
+    Client c = co_await ws_open(p);
+    EventLoop& loop = get_running_loop();
+    std::vector<double> pings;
+    while (pings.size() < 4) {  // 4 s: a missing answer would have ended it at 1.5 s
+      WsFrame f = co_await read_ws_frame(c.reader);
+      EXPECT_EQ(f.opcode, 0x9);
+      if (f.opcode != 0x9) co_return;
+      EXPECT_FALSE(f.masked);
+      pings.push_back(loop.time());
+      co_await c.send(ws_frame(0xA, f.payload));
+    }
+    for (std::size_t i = 1; i < pings.size(); ++i) {
+      EXPECT_NEAR(pings[i] - pings[i - 1], 1.0, 0.05);  // one period after the pong
+    }
+    co_await c.send(ws_frame(0x1, "still here"));
+    WsFrame echo = co_await read_ws_frame(c.reader);
+    EXPECT_EQ(echo.payload, "still here");
+    co_await c.send(ws_frame(0x8, close_payload(1000)));
+    WsFrame reply = co_await read_ws_frame(c.reader);
+    EXPECT_EQ(reply.opcode, 0x8);
+    EXPECT_EQ(reply.close_code(), 1000);
+  }(port));
+  EXPECT_TRUE(seen.done);
+  EXPECT_EQ(seen.last.type, WSMsgType::CLOSE);
+  EXPECT_EQ(seen.close_code, 1000);
+}
+
+TEST_F(VirtualWebTest, HeartbeatWithoutAnswerDropsTheConnectionWith1006) {
+  HeartbeatSeen seen;
+  add_heartbeat_echo(app, seen);
+  start();
+  double opened = 0;
+  run([](std::uint16_t p, double& opened) -> Coro<void> {
+    Client c = co_await ws_open(p);
+    opened = get_running_loop().time();
+    WsFrame ping = co_await read_ws_frame(c.reader);
+    EXPECT_EQ(ping.opcode, 0x9);
+    WsFrame end = co_await read_ws_frame(c.reader);  // unanswered: the server drops us
+    EXPECT_EQ(end.opcode, -1);
+  }(port, opened));
+  run([](HeartbeatSeen& seen) -> Coro<void> {
+    bool finished = co_await seen.finished.wait();
+    EXPECT_TRUE(finished);
+  }(seen));
+  EXPECT_EQ(seen.last.type, WSMsgType::ERROR);
+  EXPECT_EQ(seen.last.data, "1006");
+  EXPECT_EQ(seen.last.extra, "No PONG received after 0.5 seconds");
+  EXPECT_EQ(seen.close_code, 1006);
+  EXPECT_EQ(seen.next, WSMsgType::CLOSED);
+  EXPECT_NEAR(seen.at - opened, 1.5, 0.05);  // heartbeat, then heartbeat/2 for the pong
+}
+
+TEST_F(VirtualWebTest, AnyReceivedFrameResetsTheHeartbeat) {
+  HeartbeatSeen seen;
+  add_heartbeat_echo(app, seen);
+  start();
+  run([](std::uint16_t p) -> Coro<void> {
+    Client c = co_await ws_open(p);
+    for (int i = 0; i < 8; ++i) {  // 4 s of traffic, never 1 s apart: no ping is due
+      co_await sleep(500ms);
+      co_await c.send(ws_frame(0x1, "tick"));
+      WsFrame f = co_await read_ws_frame(c.reader);
+      EXPECT_EQ(f.opcode, 0x1);
+      EXPECT_EQ(f.payload, "tick");
+    }
+    co_await c.send(ws_frame(0x8, close_payload(1000)));
+    WsFrame reply = co_await read_ws_frame(c.reader);
+    EXPECT_EQ(reply.opcode, 0x8);
+  }(port));
+  EXPECT_EQ(seen.close_code, 1000);
 }
 
 }  // namespace

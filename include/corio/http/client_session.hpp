@@ -178,6 +178,11 @@ class ClientSession {
   struct Prepared;
   Coro<ClientResponse> send(const Prepared& req, std::optional<double>* total_at);
   std::optional<URL> proxy_for(const URL& url, const RequestOptions& options) const;
+  /// The jar's cookies for a request to `url` as a Cookie value ("" for none); shared
+  /// by requests and ws_connect (the jar treats wss:// as https://).
+  std::string cookies_for(const URL& url);
+  /// Keeps the Set-Cookie headers of a response from `url` in the jar.
+  void store_cookies(const Headers& response_headers, const URL& url);
 
   std::optional<URL> base_url_;
   TCPConnector connector_;

@@ -8,8 +8,11 @@
 //
 // Design: ws_connect opens a connection of its own (ws:// plain, wss:// with the
 // connector's SSLContext or the default one), not one from the session's pool, since
-// the socket never goes back to it. Frames are masked (RFC 6455 §5.3). The message
-// loop is the server's (autoping, autoclose, closing handshake, close codes).
+// the socket never goes back to it. The handshake carries the session's headers and
+// its cookie jar's cookies for the URL (ws:// as http://, wss:// as https://), and the
+// Set-Cookie headers of the 101 reply go into the jar. Frames are masked (RFC 6455
+// §5.3). The message loop is the server's (autoping, autoclose, heartbeat, closing
+// handshake, close codes).
 #pragma once
 
 #include <cstddef>
@@ -46,6 +49,12 @@ struct WSConnectOptions {
   std::size_t max_msg_size = 4 * 1024 * 1024;
   /// false: do not verify the server's certificate (wss://).
   bool verify_ssl = true;
+  /// Seconds without a received frame after which a PING is sent; when nothing
+  /// arrives within heartbeat/2 after it, the connection is dropped with close code
+  /// 1006 and the pending receive() returns ERROR ("1006", "No PONG received after
+  /// ... seconds"; aiohttp: ServerTimeoutError), later ones CLOSED. The answer is seen
+  /// only while a receive() is waiting. None by default.
+  std::optional<double> heartbeat{};
 };
 
 /// The server refused the upgrade (aiohttp.WSServerHandshakeError): not 101, or a

@@ -51,6 +51,12 @@ struct WebSocketOptions {
   double close_timeout = 10.0;
   /// The largest message accepted; a larger one closes with 1009. 0: no limit.
   std::size_t max_msg_size = 4 * 1024 * 1024;
+  /// Seconds without a received frame after which a PING is sent; when nothing
+  /// arrives within heartbeat/2 after it, the connection is dropped with close code
+  /// 1006 and the pending receive() returns ERROR ("1006", "No PONG received after
+  /// ... seconds"), later ones CLOSED. The answer is seen only while a receive() is
+  /// waiting. None by default.
+  std::optional<double> heartbeat;
 };
 
 /// The server side of a WebSocket (aiohttp.web.WebSocketResponse).
