@@ -97,17 +97,22 @@ class GatherCore {
   /// Eager gathers: stores child i's result (or outcome) in the result as it finishes.
   virtual void store_result(std::size_t i, FutureStateBase* f) = 0;
 
+  /// The callback of every child: what a failure, a cancellation or the last child
+  /// does to the gather.
+  static void on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcept;
+  /// Ends the gather once its last child has finished (and it has not failed).
+  void finish_all(FutureStateBase* last) noexcept;
+  /// The end of every child's callback (see the .cpp).
+  void after_child(Child& c, FutureStateBase* fut, bool last) noexcept;
+
   std::vector<Child, BulkAllocator<Child>> children_;
   FutureStateBase* self_;
+  FutureCallback::FireFn child_fire_ = &GatherCore::on_child_done;
   std::size_t finished_ = 0;
   std::size_t given_back_ = 0;  // children whose reference was dropped before the end
   bool return_exceptions_;
   bool cancel_requested_ = false;
   bool eager_ = false;
-
- private:
-  static void on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcept;
-  void give_back(Child& c) noexcept;
 };
 
 using ChildTable = std::vector<GatherCore::Child, BulkAllocator<GatherCore::Child>>;
@@ -123,6 +128,7 @@ class GatherState final : public FutureState<R>, public GatherCore {
     if constexpr (Build::kEager) {
       results_.resize(children_.size());
       eager_ = true;
+      if constexpr (Build::kNothrowStore) child_fire_ = &GatherState::child_done;
     }
   }
   void start() { watch(); }
@@ -143,6 +149,29 @@ class GatherState final : public FutureState<R>, public GatherCore {
   }
   void store_result(std::size_t i, FutureStateBase* f) override {
     if constexpr (Build::kEager) Build::store(results_[i], f);
+  }
+  // The callback of a child of a gather whose results cannot fail to be stored: a
+  // child that succeeded while the gather is pending is handled here without a call
+  // (a million-task gather runs this a million times); the rest goes to on_child_done.
+  static void child_done(FutureCallback* cb, FutureStateBase* fut) noexcept {
+    auto* c = static_cast<Child*>(cb);
+    auto* g = static_cast<GatherState*>(c->owner);
+    if (fut->status() != FutureStateBase::Status::Finished || fut->has_exception() || g->done()) {
+      on_child_done(cb, fut);
+      return;
+    }
+    c->owner = nullptr;
+    Build::store(g->results_[static_cast<std::size_t>(c - g->children_.data())], fut);
+    bool last = ++g->finished_ == g->children_.size();
+    if (last) [[unlikely]] {
+      g->finish_all(fut);
+      g->after_child(*c, fut, last);
+    } else if (fut->is_task()) {
+      // As after_child: the loop still holds the task, the result is stored.
+      c->fut = nullptr;
+      ++g->given_back_;
+      fut->release();
+    }
   }
 
   [[no_unique_address]] std::conditional_t<Build::kEager, R, NoResults> results_;
@@ -171,6 +200,7 @@ inline constexpr bool eager_element_v = std::is_nothrow_default_constructible_v<
 template <class... Ts>
 struct BuildTuple {
   static constexpr bool kEager = false;
+  static constexpr bool kNothrowStore = false;
   template <std::size_t... I>
   static auto build(ChildTable& c, bool outcomes, std::index_sequence<I...>) {
     if constexpr (sizeof...(Ts) == 0) {
@@ -187,6 +217,7 @@ struct BuildTuple {
 template <class... Ts>
 struct BuildOutcomeTuple {
   static constexpr bool kEager = false;
+  static constexpr bool kNothrowStore = false;
   template <std::size_t... I>
   static auto build(ChildTable& c, std::index_sequence<I...>) {
     return std::make_tuple(outcome_of<Ts>(c[I].fut)...);
@@ -196,6 +227,7 @@ struct BuildOutcomeTuple {
 template <class T>
 struct BuildVector {
   static constexpr bool kEager = eager_element_v<result_value_t<T>>;
+  static constexpr bool kNothrowStore = std::is_nothrow_copy_assignable_v<result_value_t<T>>;
   template <class Slot>
   static void store(Slot&& slot, FutureStateBase* f) {
     if constexpr (!std::is_void_v<T>) slot = *value_box<T>(f).value;
@@ -210,6 +242,7 @@ struct BuildVector {
 template <class T>
 struct BuildOutcomeVector {
   static constexpr bool kEager = eager_element_v<result_value_t<T>>;
+  static constexpr bool kNothrowStore = false;
   static void store(Outcome<T>& slot, FutureStateBase* f) { slot = outcome_of<T>(f); }
   std::vector<Outcome<T>> operator()(ChildTable& c, bool) {
     std::vector<Outcome<T>> out;
