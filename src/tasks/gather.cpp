@@ -9,19 +9,19 @@ GatherCore::~GatherCore() {
   }
 }
 
-void GatherCore::watch() {
-  if (children_.empty()) {
+bool GatherCore::begin_watch() {
+  if (total_ == 0) {
     build_result();
-    return;
+    return false;
   }
   self_->add_ref();  // kept until the last child is done: the nodes live in this state
+  return true;
+}
+
+void GatherCore::watch() {
+  if (!begin_watch()) return;
   // By index: the last child's callback may free the table (see after_child).
-  for (std::size_t i = 0, n = children_.size(); i < n; ++i) {
-    Child& c = children_[i];
-    c.owner = this;
-    c.fire = child_fire_;
-    c.fut->add_callback(&c);
-  }
+  for (std::size_t i = 0, n = children_.size(); i < n; ++i) watch_child(children_[i]);
 }
 
 bool GatherCore::cancel_children(const std::string* msg) {
@@ -56,7 +56,7 @@ void GatherCore::after_child(Child& c, FutureStateBase* fut, bool last) noexcept
   }
   if (last) {
     FutureStateBase* self = self_;
-    if (given_back_ == children_.size()) ChildTable().swap(children_);
+    if (given_back_ == total_) ChildTable().swap(children_);
     self->release();  // may destroy this gather
   }
 }
@@ -67,7 +67,7 @@ void GatherCore::on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcep
   c->owner = nullptr;  // no longer registered
   ++g->finished_;
   FutureStateBase* self = g->self_;
-  bool last = g->finished_ == g->children_.size();
+  bool last = g->finished_ == g->total_;
   if (!self->done()) {
     if (!g->return_exceptions_ && fut->cancelled()) {
       // asyncio: a cancelled child fails the gather with CancelledError.
