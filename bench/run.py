@@ -184,6 +184,7 @@ CASES.append(
                 name="uvloop-protocol", ref="corio-protocol"),
              System("asio", ["{peers}/asio_echo", "{port}"], native="port"),
              System("tokio", ["{peers}/tokio_echo", "{port}"], native="port"),
+             System("kernel-floor", ["{bin}/floor_server", "echo", "{port}"]),
          ], client=W5_CLIENT,
          note="The server is pinned to CPU 0, the load generator "
               "(`bench/macro/w05_echo_client.cpp`, plain epoll, the same for every server) "
@@ -200,7 +201,12 @@ CASES.append(
               "streams servers and of Asio/Tokio are against corio's streams server, those "
               "of protocol servers against corio's protocol server. corio and corio-protocol "
               "run on the io_uring driver (the default where the kernel has it); "
-              "corio-epoll is the streams server on the epoll driver."))
+              "corio-epoll is the streams server on the epoll driver. kernel-floor "
+              "(`bench/macro/floor_server.cpp`) is no framework at all: one epoll_wait "
+              "for all ready sockets, then recv and send per socket; its CPU per round trip "
+              "is what the kernel charges any server on this machine before the server runs "
+              "code of its own, so no server's round trips/s can exceed its figure by more "
+              "than its user-space share."))
 
 
 W12_FILE = "/tmp/corio-w12.bin"
@@ -317,6 +323,25 @@ TARGETS = [
            "bytes_per_task", limit=256),
     Target("w4", "W4: corio >= 50x asyncio's items/s", "w4", "items_per_s",
            peer="asyncio", min_ratio=50),
+    # W5 (issue 4): 3x uvloop, and at least the best native peer (Tokio or Asio) in round
+    # trips/s and in server CPU per round trip; for the streams and the protocol server.
+    Target("w5-uvloop", "W5: corio streams >= 3x uvloop streams' round trips/s", "w5",
+           "round_trips_per_s", peer="uvloop", min_ratio=3),
+    Target("w5-uvloop-protocol", "W5: corio protocol >= 3x uvloop protocol's round trips/s",
+           "w5", "round_trips_per_s", peer="uvloop-protocol", min_ratio=3,
+           system="corio-protocol"),
+    Target("w5-tokio-rt", "W5: corio streams >= Tokio's round trips/s", "w5",
+           "round_trips_per_s", peer="tokio", min_ratio=1),
+    Target("w5-tokio-cpu", "W5: corio streams' server CPU per round trip <= Tokio's", "w5",
+           "server_cpu_us_per_rt", peer="tokio", min_ratio=1),
+    Target("w5-asio-rt", "W5: corio streams >= Asio's round trips/s", "w5",
+           "round_trips_per_s", peer="asio", min_ratio=1),
+    Target("w5-asio-cpu", "W5: corio streams' server CPU per round trip <= Asio's", "w5",
+           "server_cpu_us_per_rt", peer="asio", min_ratio=1),
+    Target("w5-protocol-tokio-rt", "W5: corio protocol >= Tokio's round trips/s", "w5",
+           "round_trips_per_s", peer="tokio", min_ratio=1, system="corio-protocol"),
+    Target("w5-protocol-tokio-cpu", "W5: corio protocol's server CPU per round trip <= Tokio's",
+           "w5", "server_cpu_us_per_rt", peer="tokio", min_ratio=1, system="corio-protocol"),
     Target("w12", "W12: corio's read() >= 0.8x dd's rate (io_uring)", "w12", "bytes_per_s",
            peer="dd", min_ratio=0.8, system="corio uring read"),
 ]

@@ -15,6 +15,9 @@ What it does, every repetition in a rotating order of the servers:
                      (a temporary config, like /work/shared/peers/native/nginx-hello.conf)
      aiohttp-uvloop  bench/peers/python/w06_aiohttp_server.py uvloop P (access log off)
      aiohttp         the same on asyncio's own loop
+     kernel-floor    bench/macro/floor_server.cpp in http mode: raw epoll, recv and send of a
+                     fixed nginx-shaped response, no framework and no HTTP parsing; the least
+                     CPU per request any server can spend here (skipped without --floor-bin)
    waits until it answers, warms it up with a 1 s wrk run, then
 2. runs `taskset -c 1 wrk -t1 -c100 -d10s --latency http://127.0.0.1:P/` (and, for the
    pipelined rows, with `-s bench/w06_pipeline.lua`: 16 requests in every write),
@@ -94,6 +97,7 @@ SYSTEMS = {
     "nginx": ("nginx, 1 worker", "0"),
     "aiohttp-uvloop": ("aiohttp + uvloop", "0"),
     "aiohttp": ("aiohttp (asyncio)", "0"),
+    "kernel-floor": ("kernel floor (raw epoll)", "0"),
     "corio-uring-2loops": ("corio (io_uring), 2 loops", "0,1"),
     "corio-epoll-2loops": ("corio (epoll), 2 loops", "0,1"),
     "nginx-2workers": ("nginx, 2 workers", "0,1"),
@@ -114,14 +118,20 @@ ANALYSIS = [
     "writev; epoll_wait amortized), corio on epoll 2.05 (recv, send), corio on io_uring 1.04 (send; the "
     "receive is an io_uring op, io_uring_enter amortized). Before this work corio on epoll made 5.0: a "
     "recv that failed with EAGAIN after each response and an epoll_ctl DEL and ADD per receive.",
-    "On io_uring each receive is an SQE that the kernel tries, then arms a poll for, then completes from task "
-    "work; that costs about as much as epoll's readiness plus a recv, so corio's two drivers end up within a "
-    "few percent of each other. Tried and not kept: IORING_RECVSEND_POLL_FIRST (no measurable change) and "
-    "IORING_SETUP_DEFER_TASKRUN (about 3% less CPU per request in short A/B runs, but it ties the ring to one "
-    "thread, which the loop does not promise yet). Multishot receive with provided buffers is the next step "
-    "for io_uring.",
+    "On io_uring each receive is an SQE submitted with the loop's next io_uring_enter; under this load the "
+    "next request is nearly always in the socket by then, so the kernel completes it at submission (perf: "
+    "poll arming under 0.1% of the server's samples) and the receive costs about what epoll's readiness "
+    "plus a recv does. Hence multishot receive with provided buffers (tried 2026-11-21) saved nothing: "
+    "1.006x the CPU per request in paired runs with 100 connections, 1.02x with 8, 0.98-1.00x with "
+    "deferred task work (buffer selection and the copy out of the provided buffer cost what the "
+    "submission did), and it was not kept; nor was IORING_RECVSEND_POLL_FIRST (no measurable change). "
+    "Kept: loops made, run and closed on one thread (run_app's) bind their ring to it with "
+    "IORING_SETUP_DEFER_TASKRUN, so the receives' completion work runs batched in the loop's wait instead "
+    "of on the way out of every send: 0.968x the CPU per request (paired runs, median of 8). Paired runs: "
+    "two servers pinned to CPU 0 at once, one wrk each on CPU 1, 5 s; the machine's other load then hits "
+    "both alike, which separate runs on this shared machine cannot resolve below about 10%.",
 ]
-MAIN = ["corio-uring", "corio-epoll", "nginx", "aiohttp-uvloop", "aiohttp"]
+MAIN = ["corio-uring", "corio-epoll", "nginx", "aiohttp-uvloop", "aiohttp", "kernel-floor"]
 SCALING = ["corio-uring-2loops", "corio-epoll-2loops", "nginx-2workers"]
 
 
@@ -133,12 +143,18 @@ def wait_listening(port, proc, limit_s=15):
         try:
             with socket.create_connection((HOST, port), timeout=0.5) as s:
                 s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                # Read to the end of the response, not of the connection: the kernel-floor
+                # server ignores Connection: close.
                 data = b""
                 while True:
                     chunk = s.recv(4096)
                     if not chunk:
                         break
                     data += chunk
+                    head, sep, body = data.partition(b"\r\n\r\n")
+                    m = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+                    if sep and m and len(body) >= int(m.group(1)):
+                        break
                 return data
         except OSError:
             time.sleep(0.05)
@@ -159,6 +175,10 @@ class Server:
             if workers > 1:
                 argv += ["--workers", str(workers)]
             self.shown = "CORIO_DRIVER=%s %s" % (env["CORIO_DRIVER"], shlex.join(argv))
+            self.stop_sig = signal.SIGTERM
+        elif name == "kernel-floor":
+            argv = [args.floor_bin, "http", str(self.port)]
+            self.shown = "%s http %d" % (os.path.relpath(args.floor_bin, ROOT), self.port)
             self.stop_sig = signal.SIGTERM
         elif name.startswith("nginx"):
             d = os.path.join(tmp, "nginx-%d" % self.port)
@@ -298,7 +318,7 @@ def write_docs(args, runs, summary, meta):
     present = [n for n in MAIN + SCALING if (n, False) in summary or (n, True) in summary]
     colors = {"corio-uring": "#2a7ab9", "corio-epoll": "#6fa8d6", "nginx": "#888888", "aiohttp-uvloop": "#d9822b",
               "aiohttp": "#e8b27a", "corio-uring-2loops": "#1d5a8a", "corio-epoll-2loops": "#4d88b6",
-              "nginx-2workers": "#555555"}
+              "nginx-2workers": "#555555", "kernel-floor": "#b0b0b0"}
     modes = [False] + ([True] if any(p for (_, p) in summary) else [])
     fig, axes = plt.subplots(len(modes), 2, figsize=(11, 3.6 * len(modes)), dpi=100, squeeze=False)
     for row, pipe in enumerate(modes):
@@ -341,6 +361,7 @@ def write_docs(args, runs, summary, meta):
         # Paths relative to the repository, the free port as P.
         cmd = cmd.replace(ROOT + "/", "")
         cmd = re.sub(r"--port \d+", "--port P", cmd)
+        cmd = re.sub(r"(floor_server http) \d+", r"\1 P", cmd)
         return re.sub(r"(w06_aiohttp_server\.py \w+) \d+", r"\1 P", cmd)
 
     def table(pipe, names, ref_label):
@@ -453,6 +474,25 @@ def write_docs(args, runs, summary, meta):
                  "and the other load, while its CPU per request is about 5x smaller than aiohttp + uvloop's.\n"
                  % (med(u["rps_vs_nginx"]), med(e["rps_vs_nginx"]), f"{min(g['rps']):,.0f}",
                     f"{max(g['rps']):,.0f}", med(u["cpu_vs_nginx"]), med(e["cpu_vs_nginx"])))
+    def floor_vs_aiohttp():
+        # The same single wrk thread caps every fast server's requests/s without pipelining.
+        if ("aiohttp-uvloop", False) not in summary:
+            return ""
+        ratios = [r["rps"] / q["rps"] for r in summary[("kernel-floor", False)]["runs"]
+                  for q in summary[("aiohttp-uvloop", False)]["runs"] if q["round"] == r["round"]]
+        return (" Its requests/s were %.1fx aiohttp + uvloop's: with one request per write, wrk's single thread "
+                "caps the requests/s of any server near that figure." % med(ratios)) if ratios else ""
+
+    if ("kernel-floor", False) in summary and ("corio-uring", False) in summary:
+        f, u = summary[("kernel-floor", False)], summary[("corio-uring", False)]
+        L.append("The kernel's floor (a raw epoll server with no framework that only receives and sends a fixed "
+                 "response, `bench/macro/floor_server.cpp`) spent %.2f µs per request, %.2fx nginx's CPU per "
+                 "request in the same rounds%s: that is the least any server can spend on this machine without "
+                 "pipelining, since the rest is the kernel's TCP work on both ends of the loopback connection, "
+                 "charged to the sender. corio on io_uring spent %.2fx the floor's.%s\n" % (
+                     med(f["cpu"]), med(f["cpu_vs_nginx"]),
+                     " (so 0.8x is below it)" if med(f["cpu_vs_nginx"]) > 0.8 else "",
+                     med(u["cpu"]) / med(f["cpu"]), floor_vs_aiohttp()))
     L.append("![W6 requests/s and CPU per request](../img/w06.png)\n")
     L.append("## Notes\n")
     heads = {}
@@ -502,6 +542,8 @@ def main():
     ap.add_argument("--idle-wait", type=float, default=30,
                     help="wait up to S seconds for the machine to be at most 25%% busy before each run (0: no wait)")
     ap.add_argument("--note", action="append", default=[], help="a line for the notes of the page")
+    ap.add_argument("--floor-bin", default="build/bench-release/bench/floor_server",
+                    help="the kernel-floor server (the bench tree's floor_server target)")
     ap.add_argument("--from-results", metavar="JSONL")
     args = ap.parse_args()
     os.chdir(ROOT)
@@ -542,7 +584,12 @@ def main():
             raise SystemExit("w06: %s is not on PATH" % tool)
     if not os.access(os.path.join(args.build_dir, "tools", "corio"), os.X_OK):
         raise SystemExit("w06: no %s/tools/corio (build the corio_cli target)" % args.build_dir)
+    if not os.path.isabs(args.floor_bin):
+        args.floor_bin = os.path.join(ROOT, args.floor_bin)
     names = MAIN + ([] if args.no_scaling else SCALING)
+    if not os.access(args.floor_bin, os.X_OK):
+        print("w06: no %s: the kernel-floor row is left out" % args.floor_bin)
+        names.remove("kernel-floor")
     if args.only:
         names = [n for n in args.only.split(",") if n]
         unknown = [n for n in names if n not in SYSTEMS]

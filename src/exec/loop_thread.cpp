@@ -14,6 +14,7 @@ LoopThread::LoopThread(std::string name, LoopOptions options) {
   thread_ = std::thread([this, &ready, &failed, name = std::move(name), options]() mutable {
     set_current_thread_name(std::move(name));
     try {
+      options.single_thread = true;     // made, run and closed on this thread
       loop_ = new_event_loop(options);  // made here: its allocations belong to this thread
     } catch (...) {
       failed = std::current_exception();

@@ -10,6 +10,7 @@ namespace corio {
 
 MultiLoop::MultiLoop(std::size_t n, LoopOptions options) : n_(n), options_(options), loops_(n, nullptr) {
   if (n == 0) throw std::invalid_argument("MultiLoop needs at least one loop");
+  options_.single_thread = true;  // run() makes, runs and closes each loop on one thread
 }
 
 void MultiLoop::stop() {

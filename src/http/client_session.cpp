@@ -12,6 +12,7 @@
 #include "corio/net/errors.hpp"
 #include "corio/sync/exceptions.hpp"
 #include "deadline.hpp"
+#include "proxy_tunnel.hpp"
 #include "response_state.hpp"
 
 namespace corio::http {
@@ -51,6 +52,32 @@ void validate(const URL& url) {
 }
 
 Coro<void> drain_writer(StreamWriter w) { co_await w.drain(); }
+
+/// The connection for an https URL through an http proxy: to the proxy, then CONNECT to
+/// the URL's host; pooled under a key naming both.
+detail::ConnectTarget tunnel_target(const URL& proxy, const URL& url, bool verify) {
+  validate(proxy);
+  if (proxy.scheme() != "http") {
+    throw InvalidURL(proxy.human_repr() + " (only http:// proxies can tunnel to " + url.human_repr() + ")");
+  }
+  detail::ConnectTarget target;
+  target.host = proxy.host();
+  target.port = proxy.port().value_or(80);
+  target.ssl = true;
+  target.verify = verify;
+  target.via_proxy = true;
+  detail::Tunnel tunnel;
+  tunnel.host = url.host();
+  tunnel.port = url.port().value_or(443);
+  tunnel.proxy = proxy.origin().human_repr();
+  if (!proxy.user().empty()) tunnel.authorization = detail::basic_authorization(proxy.user(), proxy.password());
+  target.key = "tunnel " + tunnel.proxy + " https://" + tunnel.host + ":" + std::to_string(tunnel.port);
+  // Credentials pick the proxy's view of who we are: tunnels opened with others are not shared.
+  if (!tunnel.authorization.empty()) target.key += " as " + proxy.user();
+  if (!verify) target.key += " unverified";
+  target.tunnel = std::move(tunnel);
+  return target;
+}
 
 }  // namespace
 
@@ -115,9 +142,10 @@ Coro<ClientResponse> ClientSession::head(URL url, RequestOptions o) {
 
 std::optional<URL> ClientSession::proxy_for(const URL& url, const RequestOptions& options) const {
   if (options.proxy) return options.proxy;
-  if (!trust_env_ || url.scheme() != "http") return std::nullopt;
-  const char* env = std::getenv("http_proxy");
-  if (env == nullptr || *env == '\0') env = std::getenv("HTTP_PROXY");
+  if (!trust_env_) return std::nullopt;
+  bool https = url.scheme() == "https";  // https URLs go through HTTPS_PROXY, by CONNECT
+  const char* env = std::getenv(https ? "https_proxy" : "http_proxy");
+  if (env == nullptr || *env == '\0') env = std::getenv(https ? "HTTPS_PROXY" : "HTTP_PROXY");
   if (env == nullptr || *env == '\0') return std::nullopt;
   const char* no = std::getenv("no_proxy");
   if (no == nullptr) no = std::getenv("NO_PROXY");
@@ -160,6 +188,10 @@ Coro<ClientResponse> ClientSession::request(std::string method, URL url, Request
   } else if (options.form) {
     req.body = urlencode(*options.form);
     content_type = "application/x-www-form-urlencoded";
+  } else if (options.form_data) {
+    FormData::Encoded encoded = options.form_data->encode();
+    req.body = std::move(encoded.body);
+    content_type = std::move(encoded.content_type);
   } else if (options.data) {
     req.body = std::move(*options.data);
     content_type = "application/octet-stream";
@@ -230,11 +262,16 @@ Coro<ClientResponse> ClientSession::send(const Prepared& req, std::optional<doub
   std::string what = req.method + " " + url.human_repr();
   detail::ConnectTarget target;
   std::string request_target;
-  if (req.proxy) {
+  bool tunnelled = req.proxy && url.scheme() == "https";
+  if (tunnelled) {
+    target = tunnel_target(*req.proxy, url, req.verify);
+    request_target = url.path_qs();
+  } else if (req.proxy) {
     validate(*req.proxy);
     target.host = req.proxy->host();
     target.port = req.proxy->port().value_or(80);
     target.ssl = req.proxy->scheme() == "https";
+    target.via_proxy = true;
     target.key = "proxy " + req.proxy->scheme() + "://" + target.host + ":" + std::to_string(target.port);
     request_target = url.with_fragment("").str();
   } else {
@@ -262,6 +299,9 @@ Coro<ClientResponse> ClientSession::send(const Prepared& req, std::optional<doub
   head += ' ';
   head += request_target;
   head += " HTTP/1.1\r\n";
+  if (req.proxy && !tunnelled && !req.proxy->user().empty() && !req.headers.contains("Proxy-Authorization")) {
+    head += "Proxy-Authorization: " + detail::basic_authorization(req.proxy->user(), req.proxy->password()) + "\r\n";
+  }
   if (!req.headers.contains("Host")) {
     head += "Host: ";
     head += url.host_port();
@@ -286,7 +326,7 @@ Coro<ClientResponse> ClientSession::send(const Prepared& req, std::optional<doub
   }
   head += "\r\n";
 
-  bool try_h2 = target.ssl && !req.proxy && connector_.options().http2;
+  bool try_h2 = target.ssl && (!req.proxy || tunnelled) && connector_.options().http2;
   std::string cookies;
   if (try_h2 && !req.headers.contains("Cookie")) cookies = jar_->filter_cookies(url);
   for (int attempt = 0; try_h2; ++attempt) {

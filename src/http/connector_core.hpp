@@ -25,6 +25,7 @@
 #include "corio/net/dns.hpp"
 #include "corio/net/streams.hpp"
 #include "h2_connection.hpp"
+#include "proxy_tunnel.hpp"
 
 namespace corio::http::detail {
 
@@ -82,10 +83,12 @@ class ConnectionLease {
 
 /// Where to connect and under which limits.
 struct ConnectTarget {
-  std::string key;   // scheme://host:port
-  std::string host;  // as in the URL (a name or a numeric address)
+  std::string key;   // scheme://host:port, or naming the proxy (and the tunnel's target)
+  std::string host;  // as in the URL (a name or a numeric address); the proxy's for a proxy
   std::uint16_t port = 0;
-  bool ssl = false;
+  bool ssl = false;  // TLS on the connection (with a tunnel: to tunnel->host, inside it)
+  bool via_proxy = false;  // host:port is a proxy: connect failures are ClientProxyConnectionError
+  std::optional<Tunnel> tunnel;  // https through an http proxy: CONNECT first
   bool verify = true;  // check the certificate (https only)
   bool fresh = false;  // do not reuse a pooled connection (the retry after a stale one)
   // Peek at a pooled connection before reusing it (a recv per request). Requests that

@@ -38,9 +38,12 @@
 //  - All of it runs on the loop's thread; nghttp2 callbacks never suspend.
 //
 // Bodies are returned raw (Content-Encoding untouched): decoding is the client's, as for
-// HTTP/1.1. Server push is disabled (SETTINGS_ENABLE_PUSH = 0).
+// HTTP/1.1. Server push is disabled (SETTINGS_ENABLE_PUSH = 0). The server's PINGs are
+// answered by nghttp2; our own PINGs (ping_interval) and the idle close (idle_timeout)
+// run on one timer (h2_health.cpp).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -108,6 +111,14 @@ struct H2Settings {
   std::uint32_t max_header_list_size = 256u * 1024;
   /// Cap on concurrent streams even if the server allows more (0: the server's limit).
   std::uint32_t max_concurrent_streams = 0;
+  /// Send a PING when nothing arrived from the server for this long (0: never), and
+  /// fail the connection if nothing arrives within ping_timeout after it: a server or
+  /// path that died silently fails the streams waiting on it instead of hanging them.
+  std::chrono::nanoseconds ping_interval{0};
+  std::chrono::nanoseconds ping_timeout = std::chrono::seconds(15);
+  /// Close the connection (GOAWAY NO_ERROR) once it has had no stream for this long
+  /// (0: never), as the pool closes idle HTTP/1.1 connections.
+  std::chrono::nanoseconds idle_timeout{0};
 };
 
 /// A streamed request body: each call returns the next chunk; an empty chunk ends it.
@@ -140,6 +151,7 @@ struct H2Statistics {
   std::size_t waiting_requests = 0;     // requests waiting for a stream slot
   std::size_t streams_opened = 0;       // streams this connection ever opened
   std::uint32_t max_concurrent_streams = 0;  // the limit in force now
+  std::size_t pings_sent = 0;                // health-check PINGs (H2Settings::ping_interval)
 };
 
 /// A response: its head at once, its body streamed. Move-only; dropping it before the

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "corio/loop/event_loop.hpp"
+#include "corio/loop/runner.hpp"
 #include "corio/net/socket_address.hpp"
 #include "corio/sync/exceptions.hpp"
 #include "corio/tasks/create_task.hpp"
@@ -62,6 +64,7 @@ H2Core::H2Core(StreamReader reader, StreamWriter writer, H2Settings settings)
 }
 
 H2Core::~H2Core() {
+  health_timer_.cancel();
   // The session goes first, while the state its callbacks could touch is still alive.
   if (session_) nghttp2_session_del(session_);
 }
@@ -101,6 +104,9 @@ void H2Core::open() {
   }
   if (rv != 0) throw ValueError(std::string("HTTP/2 settings: ") + nghttp2_strerror(rv));
 
+  loop_ = &get_running_loop();
+  last_received_ = idle_since_ = loop_->time();
+  arm_health();
   tasks_running_ = 2;
   create_task(reader_loop(shared_from_this()), "h2-reader");
   create_task(sender_loop(shared_from_this()), "h2-sender");
@@ -154,6 +160,7 @@ Coro<void> H2Core::acquire_slot() {
 void H2Core::release_slot() noexcept {
   if (active_ > 0) --active_;
   grant_slots();
+  if (active_ == 0) note_idle();
 }
 
 void H2Core::grant_slots() noexcept {
@@ -266,6 +273,7 @@ void H2Core::fail(std::exception_ptr exc, bool graceful) noexcept {
   flush_now();  // our GOAWAY, or the one nghttp2 queued after a protocol error
   closed_ = true;
   close_error_ = exc;
+  health_timer_.cancel();
   auto streams = std::move(streams_);
   streams_.clear();
   for (auto& [id, st] : streams) {
@@ -319,6 +327,7 @@ H2Statistics H2Core::statistics() const noexcept {
   s.waiting_requests = waiting_.size();
   s.streams_opened = opened_;
   s.max_concurrent_streams = closed_ ? 0 : slot_limit();
+  s.pings_sent = pings_sent_;
   return s;
 }
 
@@ -338,6 +347,7 @@ Coro<void> H2Core::reader_loop(std::shared_ptr<H2Core> self) {
         self->fail(self->connection_error("was closed by the server", 0, false), false);
         break;
       }
+      self->note_received();
       ssize_t rv = nghttp2_session_mem_recv(self->session_, reinterpret_cast<const std::uint8_t*>(data.data()),
                                             data.size());
       if (rv < 0) {

@@ -19,8 +19,13 @@
 #include <string>
 #include <unordered_map>
 
+#include "corio/loop/handle.hpp"
 #include "corio/sync/event.hpp"
 #include "h2_connection.hpp"
+
+namespace corio {
+class EventLoop;
+}
 
 namespace corio::http::detail {
 
@@ -102,6 +107,12 @@ class H2Core : public std::enable_shared_from_this<H2Core> {
   const std::string& origin() const noexcept { return origin_; }
   std::uint32_t slot_limit() const noexcept;
 
+  /// Health (h2_health.cpp): bytes arrived from the server now.
+  void note_received() noexcept;
+  /// Health: the last stream slot was given back (the connection may go idle).
+  void note_idle() noexcept;
+  /// Health: (re)schedules the timer for the next PING, PING deadline or idle close.
+  void arm_health() noexcept;
   /// An H2ConnectionError naming the origin.
   std::exception_ptr connection_error(const std::string& what, std::uint32_t code, bool retryable) const;
 
@@ -114,6 +125,8 @@ class H2Core : public std::enable_shared_from_this<H2Core> {
   /// exchanged and the last stream done, or our GOAWAY after a protocol error sent).
   void check_finished() noexcept;
   void grant_slots() noexcept;
+  /// The health timer fired: send a PING, fail on an unanswered one, or close when idle.
+  void check_health() noexcept;
   void fail_waiters(std::exception_ptr exc) noexcept;
   H2Stream* find(std::int32_t id) const noexcept;
 
@@ -154,6 +167,14 @@ class H2Core : public std::enable_shared_from_this<H2Core> {
   std::exception_ptr close_error_;
   std::uint32_t goaway_sent_code_ = 0;  // our GOAWAY's error code (a protocol error if not 0)
   bool goaway_sent_ = false;
+  // Health (h2_health.cpp), in loop time.
+  EventLoop* loop_ = nullptr;
+  TimerHandle health_timer_;
+  double last_received_ = 0;
+  double idle_since_ = 0;
+  double ping_sent_at_ = 0;
+  bool ping_outstanding_ = false;
+  std::size_t pings_sent_ = 0;
   Event want_write_;
   Event tasks_done_;
   int tasks_running_ = 0;

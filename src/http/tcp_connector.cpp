@@ -299,9 +299,13 @@ Coro<std::shared_ptr<H2Connection>> ConnectorCore::acquire_h2(ConnectTarget targ
       StreamReader reader = std::move(c->reader);
       StreamWriter writer = std::move(c->writer);
       lease.close();  // frees the slot: an HTTP/2 connection takes none
-      std::string origin = "https://" + target.host + ":" + std::to_string(target.port);
+      std::string origin = target.tunnel ? "https://" + target.tunnel->host + ":" + std::to_string(target.tunnel->port)
+                                         : "https://" + target.host + ":" + std::to_string(target.port);
       H2Settings settings;
       settings.origin = origin;
+      settings.idle_timeout = options_.keepalive_timeout;  // as an idle HTTP/1.1 connection
+      settings.ping_interval = options_.http2_ping_interval;
+      settings.ping_timeout = options_.http2_ping_timeout;
       std::optional<double> deadline = *total_at;
       conn = co_await bounded(H2Connection::start(std::move(reader), std::move(writer), settings), timeout.sock_read,
                               deadline, Phase::SockRead, target.what);
@@ -392,12 +396,17 @@ Coro<std::unique_ptr<Connection>> ConnectorCore::connect(const ConnectTarget& ta
     try {
       ConnectionOptions opts;
       opts.family = addr.family();
-      opts.ssl = tls;
-      if (tls) opts.server_hostname = std::string_view(target.host);
+      // A tunnel's TLS starts after CONNECT, inside the plain connection to the proxy.
+      opts.ssl = target.tunnel ? nullptr : tls;
+      if (opts.ssl) opts.server_hostname = std::string_view(target.host);
       StreamPair pair = co_await bounded(open_connection(addr.host(), addr.port(), opts), timeout.sock_connect,
                                          total_at, Phase::SockConnect, target.what);
       ++stats.connections_made;
       auto conn = std::make_unique<Connection>(std::move(pair.reader), std::move(pair.writer), target.key);
+      if (target.tunnel) {
+        // Raises client errors, not OSError: the next address of the proxy is not tried.
+        co_await open_tunnel(conn->reader, conn->writer, *target.tunnel, *tls, target.what);
+      }
       conn->tls = tls != nullptr;
       if (tls && options_.http2) {
         std::optional<SSLObject> so = conn->writer.ssl_object();
@@ -409,6 +418,10 @@ Coro<std::unique_ptr<Connection>> ConnectorCore::connect(const ConnectTarget& ta
       if (!errors.empty()) errors += "; ";
       errors += e.what();
     }
+  }
+  if (target.via_proxy) {
+    throw ClientProxyConnectionError(last_errno, "Cannot connect to proxy " + where + " [" + errors + "] (" + target.what + ")",
+                                     target.host, target.port);
   }
   throw ClientConnectorError(last_errno,
                              "Cannot connect to host " + where + (tls ? " ssl:default [" : " ssl:False [") + errors + "] (" + target.what + ")",

@@ -128,7 +128,7 @@ detail::DriverKind to_kind(LoopOptions::Driver d) {
 }  // namespace
 
 EventLoop::EventLoop(LoopOptions options)
-    : driver_(detail::make_driver(to_kind(options.driver))),
+    : driver_(detail::make_driver(to_kind(options.driver), options.single_thread)),
       timers_(std::make_unique<detail::TimerQueue>()),
       io_(std::make_unique<detail::LoopIo>()),
       virtual_clock_(options.virtual_clock),

@@ -12,6 +12,8 @@
 #include "corio/sync/exceptions.hpp"
 #include "net/connect.hpp"
 #include "net/server_core.hpp"
+#include "net/tls_streams.hpp"
+#include "net/tls_transport.hpp"
 #include "net/transports.hpp"
 
 namespace corio {
@@ -20,24 +22,23 @@ namespace {
 
 using StreamEndpoint = std::pair<std::shared_ptr<Transport>, std::shared_ptr<Protocol>>;
 
-// TLS is on the streams only so far; refusing is better than a silently plain connection.
-void refuse_ssl(const void* ssl) {
-  if (ssl) throw ValueError("ssl= is supported by open_connection/start_server only; the protocol API has no TLS yet");
-}
-
 std::shared_ptr<Protocol> make_protocol(const ProtocolFactory& factory) {
   std::shared_ptr<Protocol> p = factory();
   if (!p) throw RuntimeError("protocol factory returned no protocol");
   return p;
 }
 
-Server finish_server(std::shared_ptr<detail::ServerCore> core, ProtocolFactory factory, const ServerOptions& o) {
+// With `tls`, each accepted connection gets a TlsTransport between its socket
+// transport and the protocol, which meets the protocol only after the handshake.
+Server finish_server(std::shared_ptr<detail::ServerCore> core, ProtocolFactory factory, const ServerOptions& o,
+                     std::shared_ptr<const detail::TlsParams> tls) {
   core->backlog = o.backlog;
   detail::ServerCore* c = core.get();
-  core->on_accept = [c, factory = std::move(factory)](int fd, const SocketAddress& peer) {
+  core->on_accept = [c, factory = std::move(factory), tls = std::move(tls)](int fd, const SocketAddress& peer) {
     std::shared_ptr<Protocol> p;
     try {
       p = make_protocol(factory);
+      if (tls) p = std::make_shared<detail::TlsTransport>(c->loop, std::move(p), *tls, /*server_side=*/true);
     } catch (...) {
       ::close(fd);
       throw;
@@ -52,10 +53,26 @@ Server finish_server(std::shared_ptr<detail::ServerCore> core, ProtocolFactory f
 
 Coro<StreamEndpoint> create_connection(ProtocolFactory factory, std::string host, std::uint16_t port,
                                        ConnectionOptions options) {
-  refuse_ssl(options.ssl);
+  std::optional<detail::TlsParams> tls = detail::client_tls(options, host, "create_connection");
   auto [sock, peer] = co_await detail::connect_stream(std::move(host), port, options.family, options.local_addr);
   std::shared_ptr<Protocol> p = make_protocol(factory);
-  std::shared_ptr<Transport> t = detail::make_socket_transport(sock.release(), p, &peer, nullptr);
+  if (!tls) {
+    std::shared_ptr<Transport> t = detail::make_socket_transport(sock.release(), p, &peer, nullptr);
+    co_return StreamEndpoint(std::move(t), std::move(p));
+  }
+  auto t = std::make_shared<detail::TlsTransport>(&detail::running_loop_ref(), p, *tls, /*server_side=*/false);
+  detail::make_socket_transport(sock.release(), t, &peer, nullptr);
+  Future<void> handshake = t->handshake();
+  std::exception_ptr failed;
+  try {
+    co_await handshake;
+  } catch (...) {  // the handshake's error, or CancelledError
+    failed = std::current_exception();
+  }
+  if (failed) {
+    t->abort();
+    std::rethrow_exception(failed);
+  }
   co_return StreamEndpoint(std::move(t), std::move(p));
 }
 
@@ -68,18 +85,18 @@ Coro<StreamEndpoint> create_unix_connection(ProtocolFactory factory, std::string
 }
 
 Coro<Server> create_server(ProtocolFactory factory, std::string host, std::uint16_t port, ServerOptions options) {
-  refuse_ssl(options.ssl);
+  auto tls = detail::server_tls(options, "create_server");
   auto core = std::make_shared<detail::ServerCore>(&detail::running_loop_ref());
   core->listeners = co_await detail::bind_stream_listeners(std::move(host), port, options);
-  co_return finish_server(std::move(core), std::move(factory), options);
+  co_return finish_server(std::move(core), std::move(factory), options, std::move(tls));
 }
 
 Coro<Server> create_unix_server(ProtocolFactory factory, std::string path, ServerOptions options) {
-  refuse_ssl(options.ssl);
+  auto tls = detail::server_tls(options, "create_unix_server");
   auto core = std::make_shared<detail::ServerCore>(&detail::running_loop_ref());
   core->listeners.push_back(detail::bind_unix_listener(path, &core->unix_dev, &core->unix_ino));
   core->unix_path = path;
-  co_return finish_server(std::move(core), std::move(factory), options);
+  co_return finish_server(std::move(core), std::move(factory), options, std::move(tls));
 }
 
 Coro<std::pair<std::shared_ptr<DatagramTransport>, std::shared_ptr<DatagramProtocol>>> create_datagram_endpoint(

@@ -22,18 +22,6 @@ StreamPair make_stream_pair(int fd, std::size_t limit, const SocketAddress* peer
   return StreamPair{StreamReader::adopt(s->new_handle()), StreamWriter::adopt(s->new_handle())};
 }
 
-// The TLS parameters of a connection: validated and copied before the call suspends,
-// so that the caller's context and name need only live until then.
-std::optional<TlsParams> client_tls(const ConnectionOptions& o, const std::string& host) {
-  if (!o.ssl) {
-    if (o.server_hostname) throw ValueError("server_hostname is only meaningful with ssl");
-    return std::nullopt;
-  }
-  if (o.ssl->protocol() != PROTOCOL_TLS_CLIENT) throw ValueError("open_connection needs a PROTOCOL_TLS_CLIENT context");
-  std::string name = o.server_hostname ? std::string(*o.server_hostname) : host;
-  return TlsParams{*o.ssl, std::move(name), o.ssl_handshake_timeout};
-}
-
 // A stream pair over `fd`, with the TLS handshake done if `tls` is set (on failure the
 // connection is aborted by start_tls_on and closed with the pair).
 Coro<StreamPair> finish_connection(int fd, std::size_t limit, const SocketAddress* peer,
@@ -100,14 +88,6 @@ void serve_streams(ServerCore& core, ClientConnectedCallback cb, std::size_t lim
   };
 }
 
-// The server's TLS parameters (a copy of the context: the options' pointer may dangle
-// once start_server returns).
-std::shared_ptr<const TlsParams> server_tls(const ServerOptions& o) {
-  if (!o.ssl) return nullptr;
-  if (o.ssl->protocol() != PROTOCOL_TLS_SERVER) throw ValueError("start_server needs a PROTOCOL_TLS_SERVER context");
-  return std::make_shared<const TlsParams>(TlsParams{*o.ssl, std::string(), o.ssl_handshake_timeout});
-}
-
 Server finish_server(std::shared_ptr<ServerCore> core, ClientConnectedCallback cb, const ServerOptions& o,
                      std::shared_ptr<const TlsParams> tls) {
   check_limit(o.limit);
@@ -122,7 +102,7 @@ Server finish_server(std::shared_ptr<ServerCore> core, ClientConnectedCallback c
 
 Coro<StreamPair> open_connection(std::string host, std::uint16_t port, ConnectionOptions o) {
   detail::check_limit(o.limit);
-  std::optional<detail::TlsParams> tls = detail::client_tls(o, host);
+  std::optional<detail::TlsParams> tls = detail::client_tls(o, host, "open_connection");
   auto [sock, peer] = co_await detail::connect_stream(std::move(host), port, o.family, o.local_addr);
   if (!tls) co_return detail::make_stream_pair(sock.release(), o.limit, &peer);
   co_return co_await detail::finish_connection(sock.release(), o.limit, &peer, std::move(tls));
@@ -130,14 +110,14 @@ Coro<StreamPair> open_connection(std::string host, std::uint16_t port, Connectio
 
 Coro<StreamPair> open_connection(Socket sock, ConnectionOptions o) {
   detail::check_limit(o.limit);
-  std::optional<detail::TlsParams> tls = detail::client_tls(o, std::string());
+  std::optional<detail::TlsParams> tls = detail::client_tls(o, std::string(), "open_connection");
   if (!tls) co_return detail::make_stream_pair(sock.release(), o.limit, nullptr);
   co_return co_await detail::finish_connection(sock.release(), o.limit, nullptr, std::move(tls));
 }
 
 Coro<StreamPair> open_unix_connection(std::string path, ConnectionOptions o) {
   detail::check_limit(o.limit);
-  std::optional<detail::TlsParams> tls = detail::client_tls(o, std::string());
+  std::optional<detail::TlsParams> tls = detail::client_tls(o, std::string(), "open_connection");
   Socket sock = co_await detail::connect_unix(path);
   SocketAddress peer = SocketAddress::unix_path(path);
   if (!tls) co_return detail::make_stream_pair(sock.release(), o.limit, &peer);
@@ -145,21 +125,21 @@ Coro<StreamPair> open_unix_connection(std::string path, ConnectionOptions o) {
 }
 
 Coro<Server> start_server(ClientConnectedCallback cb, std::string host, std::uint16_t port, ServerOptions o) {
-  auto tls = detail::server_tls(o);
+  auto tls = detail::server_tls(o, "start_server");
   auto core = std::make_shared<detail::ServerCore>(&detail::running_loop_ref());
   core->listeners = co_await detail::bind_stream_listeners(std::move(host), port, o);
   co_return detail::finish_server(std::move(core), std::move(cb), o, std::move(tls));
 }
 
 Coro<Server> start_server(ClientConnectedCallback cb, Socket sock, ServerOptions o) {
-  auto tls = detail::server_tls(o);
+  auto tls = detail::server_tls(o, "start_server");
   auto core = std::make_shared<detail::ServerCore>(&detail::running_loop_ref());
   core->listeners.push_back(std::move(sock));
   co_return detail::finish_server(std::move(core), std::move(cb), o, std::move(tls));
 }
 
 Coro<Server> start_unix_server(ClientConnectedCallback cb, std::string path, ServerOptions o) {
-  auto tls = detail::server_tls(o);
+  auto tls = detail::server_tls(o, "start_server");
   auto core = std::make_shared<detail::ServerCore>(&detail::running_loop_ref());
   core->listeners.push_back(detail::bind_unix_listener(path, &core->unix_dev, &core->unix_ino));
   core->unix_path = path;

@@ -14,6 +14,7 @@
 
 #include "corio/net/errors.hpp"
 #include "corio/net/stream_writer.hpp"
+#include "corio/sync/exceptions.hpp"
 #include "corio/tasks/timeout.hpp"
 #include "net/stream_state.hpp"
 #include "net/tls_session.hpp"
@@ -90,6 +91,24 @@ Coro<void> start_tls_impl(StreamRef s, TlsParams p) {
 }
 
 }  // namespace
+
+std::optional<TlsParams> client_tls(const ConnectionOptions& o, const std::string& host, const char* function) {
+  if (!o.ssl) {
+    if (o.server_hostname) throw ValueError("server_hostname is only meaningful with ssl");
+    return std::nullopt;
+  }
+  if (o.ssl->protocol() != PROTOCOL_TLS_CLIENT)
+    throw ValueError(std::string(function) + " needs a PROTOCOL_TLS_CLIENT context");
+  std::string name = o.server_hostname ? std::string(*o.server_hostname) : host;
+  return TlsParams{*o.ssl, std::move(name), o.ssl_handshake_timeout};
+}
+
+std::shared_ptr<const TlsParams> server_tls(const ServerOptions& o, const char* function) {
+  if (!o.ssl) return nullptr;
+  if (o.ssl->protocol() != PROTOCOL_TLS_SERVER)
+    throw ValueError(std::string(function) + " needs a PROTOCOL_TLS_SERVER context");
+  return std::make_shared<const TlsParams>(TlsParams{*o.ssl, std::string(), o.ssl_handshake_timeout});
+}
 
 Coro<void> start_tls_on(StreamState* s, const TlsParams& p) { return start_tls_impl(StreamRef(s), p); }
 

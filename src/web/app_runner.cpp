@@ -57,6 +57,7 @@ Coro<void> accept_loop(std::shared_ptr<ServerState> state, std::size_t index) {
     ~Exit() { s->listeners[i].close(); }
   } exit{state.get(), index};
   const int lfd = state->listeners[index].fd();
+  const std::optional<SSLContext> ssl = state->site_ssl[index];
   while (true) {
     SocketAddress peer;
     peer.reset_for_output();
@@ -69,7 +70,7 @@ Coro<void> accept_loop(std::shared_ptr<ServerState> state, std::size_t index) {
     if (r >= 0) {
       int one = 1;  // responses are written whole: do not let Nagle hold their tails
       ::setsockopt(r, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      state->loop->create_task(serve_connection(state, r, peer));
+      state->loop->create_task(serve_connection(state, r, peer, ssl));
       continue;
     }
     int err = -r;
@@ -180,8 +181,13 @@ std::vector<SocketAddress> AppRunner::addresses() const {
 
 std::size_t AppRunner::connection_count() const noexcept { return state_ ? state_->conn_count : 0; }
 
-TCPSite::TCPSite(AppRunner& runner, std::string host, std::uint16_t port)
-    : runner_(runner), host_(std::move(host)), port_(port) {}
+TCPSite::TCPSite(AppRunner& runner, std::string host, std::uint16_t port, const SSLContext* ssl)
+    : runner_(runner), host_(std::move(host)), port_(port) {
+  if (ssl) {
+    detail::prepare_site_context(*ssl);
+    ssl_ = *ssl;
+  }
+}
 
 TCPSite::~TCPSite() {
   auto st = runner_.state();
@@ -201,6 +207,7 @@ Coro<void> TCPSite::start() {
   port_ = s.getsockname().port();
   index_ = st->listeners.size();
   st->listeners.push_back(std::move(s));
+  st->site_ssl.push_back(ssl_);
   st->accept_tasks.emplace_back(st->loop->create_task(detail::accept_loop(st, index_), "accept " + name()));
 }
 
@@ -212,6 +219,8 @@ Coro<void> TCPSite::stop() {
   co_return;
 }
 
-std::string TCPSite::name() const { return "http://" + host_ + ":" + std::to_string(port_); }
+std::string TCPSite::name() const {
+  return (ssl_ ? "https://" : "http://") + host_ + ":" + std::to_string(port_);
+}
 
 }  // namespace corio::web

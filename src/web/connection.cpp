@@ -16,6 +16,7 @@
 #include "corio/web/application.hpp"
 #include "corio/web/exceptions.hpp"
 #include "loop/driver/driver.hpp"
+#include "web/connection_tls.hpp"
 
 namespace corio::web::detail {
 
@@ -285,25 +286,38 @@ void HttpConnection::on_timer() noexcept {
     timed_out_ = true;
     ::shutdown(fd_, SHUT_RD);  // the pending receive ends with EOF; the loop answers 408
   } else {
+    if (phase_ == Phase::Idle) tls_close_notify();
     ::shutdown(fd_, SHUT_RDWR);
   }
 }
 
 void HttpConnection::shutdown_gracefully() noexcept {
   closing_ = true;
-  if (phase_ == Phase::Idle && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+  if (ws_) {
+    ws_->going_away();  // the handler sees the client's reply and returns
+    return;
+  }
+  if ((phase_ == Phase::Idle || phase_ == Phase::Handshake) && fd_ >= 0) {
+    if (phase_ == Phase::Idle) tls_close_notify();
+    ::shutdown(fd_, SHUT_RDWR);
+  }
 }
 
 // ---- the loop ----
 
 Coro<void> HttpConnection::run() {
   try {
-    while (!broken_) {
+    bool ready = true;
+    if (tls_) {
+      bool shaken = co_await tls_handshake();
+      ready = shaken;
+    }
+    while (ready && !broken_) {
       Parsed p = parse();
       if (p == Parsed::NeedMore) {
         // Everything buffered is handled: send the batch of responses in one write
         // (a plain send when the socket takes it all, the usual case: no coroutine).
-        if (woff_ < wbuf_.size() && !try_flush()) co_await flush();
+        if (unsent() > 0 && !try_flush()) co_await flush();
         if (closing_ || broken_) break;
         phase_ = in_head_ && rhead_ > msg_start_ ? Phase::ReadingHead : Phase::Idle;
         arm(phase_ == Phase::Idle ? state_.settings.keepalive_timeout : state_.settings.header_timeout);
@@ -312,9 +326,16 @@ Coro<void> HttpConnection::run() {
           limit_error_ = 431;
           p = Parsed::Error;
         } else {
-          corio::detail::IoAwait a;
-          corio::detail::prepare_recv(a, fd_, rbuf_.get() + rtail_, rcap_ - rtail_);
-          std::int32_t r = co_await a;
+          std::int32_t r = 0;
+          if (!tls_) {
+            corio::detail::IoAwait a;
+            corio::detail::prepare_recv(a, fd_, rbuf_.get() + rtail_, rcap_ - rtail_);
+            std::int32_t got = co_await a;
+            r = got;
+          } else {
+            std::int32_t got = co_await tls_receive(rbuf_.get() + rtail_, rcap_ - rtail_);
+            r = got;
+          }
           if (r <= 0) {
             if (timed_out_ && !broken_) {
               append_error(408, "Request Timeout");
@@ -347,19 +368,22 @@ Coro<void> HttpConnection::run() {
       bool keep = co_await handle_request();
       if (!keep) {
         co_await flush();
-        co_await linger();
+        // A websocket's closing handshake is its own: nothing is left to drain.
+        if (!upgraded_) co_await linger();
         break;
       }
     }
   } catch (const CancelledError&) {
     // Graceful shutdown ran out of time, or the loop is closing.
   } catch (const std::exception&) {
-    // The peer went away mid-response (send failed) or a body read failed.
+    // The peer went away mid-response (send failed), a body read failed, or the TLS
+    // stream was corrupt.
   }
   if (timer_armed_) {
     timer_.cancel();
     timer_armed_ = false;
   }
+  tls_close_notify();
   close_fd();
 }
 
@@ -415,20 +439,20 @@ Coro<bool> HttpConnection::handle_request() {
       // A small in-memory body is copied behind its head without a coroutine.
       if (!append_response(resp)) {
         co_await send_response(resp);
-      } else if (wbuf_.size() - woff_ > kHighWater) {
+      } else if (unsent() > kHighWater) {
         co_await flush();
       }
     }
   }
   if (!req.background_.empty()) {
     // FastAPI's order: background tasks start once the response is on its way.
-    if (woff_ < wbuf_.size()) co_await flush();
+    if (unsent() > 0) co_await flush();
     for (Coro<void>& c : req.background_) state_.spawn_background(std::move(c), "background");
     req.background_.clear();
   }
   bool keep = keep_alive_ && !broken_;
   if (keep && !msg_complete_) {
-    if (woff_ < wbuf_.size()) co_await flush();  // the client may wait for it to send more
+    if (unsent() > 0) co_await flush();  // the client may wait for it to send more
     keep = co_await drain_body();
   }
   co_return keep;
@@ -461,6 +485,7 @@ Coro<void> HttpConnection::linger() {
   // destroy the response before the client reads it: half-close, then read and drop
   // what the client still sends, for a short while.
   if (broken_ || fd_ < 0) co_return;
+  tls_close_notify();
   ::shutdown(fd_, SHUT_WR);
   phase_ = Phase::Lingering;
   arm(kLingerSeconds);
@@ -475,9 +500,11 @@ Coro<void> HttpConnection::linger() {
   }
 }
 
-Coro<void> serve_connection(std::shared_ptr<ServerState> state, int fd, SocketAddress peer) {
+Coro<void> serve_connection(std::shared_ptr<ServerState> state, int fd, SocketAddress peer,
+                            std::optional<SSLContext> ssl) {
   HttpConnection conn(*state, fd, peer);
   conn.task = current_task();
+  if (ssl && !conn.use_tls(*ssl)) co_return;
   co_await conn.run();
 }
 

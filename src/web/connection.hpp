@@ -26,6 +26,22 @@
 // receive with EOF on both drivers: SHUT_RD while a head is arriving (the loop then
 // answers 408), SHUT_RDWR when idle (keep-alive timeout, graceful shutdown).
 //
+// TLS (https sites): `tls_` holds the TLS engine (src/net/tls_session.hpp) and the
+// ciphertext buffers; null on plain TCP, whose path stays as above plus a null check
+// where the two differ (receive, send, sendfile). The handshake runs first, bounded by
+// the same timer (phase Handshake); then a receive pulls ciphertext and decrypts into
+// the receive buffer's tail, and a send encrypts wbuf_ (and large bodies, in 64 KiB
+// pieces) into the engine's output, which is sent as the plain bytes would be: what the
+// socket did not take yet is counted in tls_unsent_, so unsent() covers both. Files
+// are read and encrypted (no sendfile). close_notify goes out before every close the
+// connection makes itself.
+//
+// WebSockets: WebSocketResponse::prepare() sends its 101 head through upgrade(); from
+// then on the connection is the websocket's transport (ws_read over the same receive
+// buffer, so bytes that came with the head are not lost; frames go out through wbuf_)
+// and the loop ends with the handler, without lingering. Graceful shutdown asks the
+// websocket to close (WsPeer::going_away) instead of waiting for a response.
+//
 // Invariants: at most one receive is in flight (the loop's or a body read's, both in
 // the connection's task); `wbuf_[woff_..]` is unsent data in order; the Request is
 // valid from head to the end of the response.
@@ -36,6 +52,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +61,7 @@
 #include "corio/core/task.hpp"
 #include "corio/loop/handle.hpp"
 #include "corio/net/socket_address.hpp"
+#include "corio/net/ssl.hpp"
 #include "corio/web/request.hpp"
 #include "corio/web/response.hpp"
 #include "web/server_state.hpp"
@@ -54,18 +72,29 @@ namespace corio::web::detail {
 /// high-water mark).
 inline constexpr std::size_t kHighWater = 64 * 1024;
 
+/// The websocket that took a connection over (told when the server shuts down).
+class WsPeer {
+ public:
+  virtual void going_away() noexcept = 0;
+
+ protected:
+  ~WsPeer() = default;
+};
+
 class HttpConnection {
  public:
   /// What the parser reached in the buffered bytes.
   enum class Parsed : std::uint8_t { NeedMore, Head, MessageEnd, Error };
   /// What the connection is doing (decides what an expired deadline means).
-  enum class Phase : std::uint8_t { Idle, ReadingHead, Busy, Lingering };
+  enum class Phase : std::uint8_t { Idle, ReadingHead, Busy, Lingering, Handshake };
 
   HttpConnection(ServerState& state, int fd, const SocketAddress& peer);
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
+  /// Makes this a TLS connection of `ctx` (before run()); false if OpenSSL failed.
+  bool use_tls(const SSLContext& ctx) noexcept;
   /// Serves requests until the connection ends; never throws but CancelledError.
   Coro<void> run();
 
@@ -88,11 +117,26 @@ class HttpConnection {
   Coro<void> more_body();
   ServerState& state() noexcept { return state_; }
   const SocketAddress& peer() const noexcept { return peer_; }
+  bool secure() const noexcept { return tls_ != nullptr; }
 
   // ---- for StreamResponse ----
   Coro<void> prepare(StreamResponse& resp);
   Coro<void> write(StreamResponse& resp, std::string_view data);
   Coro<void> write_eof(StreamResponse& resp, std::string_view data);
+
+  // ---- for WebSocketResponse: after upgrade() the socket is the websocket's ----
+  /// Sends `head` (a 101 response) and hands the connection to `peer`.
+  Coro<void> upgrade(std::string_view head, WsPeer* peer);
+  /// The websocket is gone (its handler may still run).
+  void detach_ws() noexcept { ws_ = nullptr; }
+  /// The next bytes of the stream (buffered ones first), valid until the next call;
+  /// empty at EOF.
+  Coro<std::string_view> ws_read();
+  /// Frames are appended here, then sent with ws_send() or ws_send_nowait().
+  std::string& ws_out() noexcept { return wbuf_; }
+  /// ConnectionResetError when the peer is gone.
+  Coro<void> ws_send() { return flush(); }
+  void ws_send_nowait() noexcept { (void)try_flush(); }
 
   // ---- parser callbacks ----
   int on_message_begin() noexcept;
@@ -118,6 +162,24 @@ class HttpConnection {
   Coro<bool> drain_body();
   Coro<void> linger();
   void close_fd() noexcept;
+  /// Bytes written and not yet taken by the socket (plain and encrypted).
+  std::size_t unsent() const noexcept { return wbuf_.size() - woff_ + tls_unsent_; }
+
+  // TLS (connection_tls.cpp)
+  struct Tls;
+  Coro<bool> tls_handshake();
+  /// Decrypted bytes into [dst, dst + cap), as a receive: > 0 bytes, 0 at EOF or
+  /// close_notify, < 0 -errno. SSLError for a corrupt stream.
+  Coro<std::int32_t> tls_receive(char* dst, std::size_t cap);
+  /// Encrypts `plain` into the engine's output (broken_ on failure).
+  void tls_encrypt(std::string_view plain) noexcept;
+  /// Sends the engine's output: true when all is sent (or broken_), false if the
+  /// socket is full.
+  bool tls_send_output() noexcept;
+  bool tls_try_flush() noexcept;
+  Coro<void> tls_flush(std::string_view extra, std::string_view tail);
+  /// Queues close_notify and sends it if the socket takes it now.
+  void tls_close_notify() noexcept;
 
   // writing (connection_write.cpp)
   void append_head(const StreamResponse& r, std::uint64_t length, bool chunked);
@@ -168,6 +230,12 @@ class HttpConnection {
   bool keep_alive_ = true;     // of the response being written
   bool closing_ = false;       // close after the current response
   bool streaming_ = false;     // a StreamResponse has been prepared
+  bool upgraded_ = false;      // a websocket owns the connection
+  WsPeer* ws_ = nullptr;
+
+  // TLS: null on plain TCP
+  std::unique_ptr<Tls> tls_;
+  std::size_t tls_unsent_ = 0; // encrypted bytes the socket has not taken yet
 
   // timeouts
   Phase phase_ = Phase::Idle;
@@ -181,7 +249,9 @@ class HttpConnection {
 };
 
 /// Runs a connection for an accepted socket `fd` (owned from now on).
-Coro<void> serve_connection(std::shared_ptr<ServerState> state, int fd, SocketAddress peer);
+/// With `ssl`, the connection is https.
+Coro<void> serve_connection(std::shared_ptr<ServerState> state, int fd, SocketAddress peer,
+                            std::optional<SSLContext> ssl);
 
 /// The parser settings (callbacks into HttpConnection), shared by every connection.
 const http_parser_settings& parser_settings() noexcept;

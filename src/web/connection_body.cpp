@@ -1,4 +1,5 @@
-// HttpConnection: reading the request body for the handler (see connection.hpp).
+// HttpConnection: reading the request body for the handler, and the transport of a
+// websocket that took the connection over (see connection.hpp).
 #include <cerrno>
 
 #include "corio/net/detail/io_await.hpp"
@@ -47,9 +48,16 @@ Coro<void> HttpConnection::more_body() {
     // Everything buffered is parsed: receive more.
     if (eof_) throw ConnectionResetError(ECONNRESET, "Connection closed before the request body ended");
     if (!make_room()) throw HTTPBadRequest("Bad Request");
-    corio::detail::IoAwait a;
-    corio::detail::prepare_recv(a, fd_, rbuf_.get() + rtail_, rcap_ - rtail_);
-    std::int32_t r = co_await a;
+    std::int32_t r = 0;
+    if (!tls_) {
+      corio::detail::IoAwait a;
+      corio::detail::prepare_recv(a, fd_, rbuf_.get() + rtail_, rcap_ - rtail_);
+      std::int32_t got = co_await a;
+      r = got;
+    } else {
+      std::int32_t got = co_await tls_receive(rbuf_.get() + rtail_, rcap_ - rtail_);
+      r = got;
+    }
     if (r <= 0) {
       eof_ = true;
       closing_ = true;
@@ -57,6 +65,44 @@ Coro<void> HttpConnection::more_body() {
     }
     rtail_ += static_cast<std::size_t>(r);
   }
+}
+
+Coro<void> HttpConnection::upgrade(std::string_view head, WsPeer* peer) {
+  streaming_ = true;
+  keep_alive_ = false;
+  upgraded_ = true;
+  ws_ = peer;
+  wbuf_ += head;
+  co_await flush();
+}
+
+Coro<std::string_view> HttpConnection::ws_read() {
+  // Bytes that arrived with the head (or after the last frame) come first.
+  if (rhead_ < rtail_) {
+    std::string_view v(rbuf_.get() + rhead_, rtail_ - rhead_);
+    rhead_ = rtail_;
+    co_return v;
+  }
+  if (eof_ || fd_ < 0) co_return std::string_view{};
+  in_head_ = false;
+  rhead_ = rtail_ = 0;
+  if (!rbuf_) make_room();
+  std::int32_t r = 0;
+  if (!tls_) {
+    corio::detail::IoAwait a;
+    corio::detail::prepare_recv(a, fd_, rbuf_.get(), rcap_);
+    std::int32_t got = co_await a;
+    r = got;
+  } else {
+    std::int32_t got = co_await tls_receive(rbuf_.get(), rcap_);
+    r = got;
+  }
+  if (r <= 0) {
+    eof_ = true;
+    co_return std::string_view{};
+  }
+  rhead_ = rtail_ = static_cast<std::size_t>(r);
+  co_return std::string_view(rbuf_.get(), static_cast<std::size_t>(r));
 }
 
 }  // namespace corio::web::detail

@@ -17,6 +17,7 @@
 #include "corio/web/exceptions.hpp"
 #include "corio/web/file_response.hpp"
 #include "web/connection.hpp"
+#include "web/file_conditions.hpp"
 
 namespace corio::web::detail {
 
@@ -107,6 +108,7 @@ void HttpConnection::append_error(int status, std::string_view text) {
 
 bool HttpConnection::try_flush() noexcept {
   // True: all of wbuf_ is sent (or the connection broke); false: the socket is full.
+  if (tls_) return tls_try_flush();
   while (woff_ < wbuf_.size()) {
     ssize_t n = ::send(fd_, wbuf_.data() + woff_, wbuf_.size() - woff_, MSG_NOSIGNAL);
     if (n > 0) {
@@ -134,7 +136,9 @@ Coro<void> HttpConnection::wait_writable() {
 }
 
 Coro<void> HttpConnection::flush(std::string_view extra, std::string_view tail) {
-  if (extra.empty() && tail.empty()) {
+  if (tls_) {
+    co_await tls_flush(extra, tail);
+  } else if (extra.empty() && tail.empty()) {
     while (!try_flush()) co_await wait_writable();
   } else {
     // writev of the buffered head, the body and its tail, without copying the body.
@@ -184,7 +188,7 @@ bool HttpConnection::append_response(Response& r) {
 
 Coro<void> HttpConnection::send_response(Response& r) {
   if (append_response(r)) {
-    if (wbuf_.size() - woff_ > kHighWater) co_await flush();
+    if (unsent() > kHighWater) co_await flush();
     co_return;
   }
   append_head(r, r.body_.size(), false);
@@ -207,20 +211,14 @@ Coro<void> HttpConnection::send_file(StreamResponse& r) {
     ~Closer() { ::close(fd); }
   } closer{ffd};
   if (r.content_type_.empty()) r.content_type_ = std::string(guess_content_type(r.file_path_));
-  if (!r.headers_.contains("Last-Modified")) {
-    char buf[64];
-    std::tm tm{};
-    ::gmtime_r(&st.st_mtime, &tm);
-    std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    r.headers_.add("Last-Modified", std::string_view(buf, n));
-  }
-  const auto size = static_cast<std::uint64_t>(st.st_size);
-  append_head(r, size, false);
+  const FileSlice slice = select_file_slice(req_, r, st);  // 200, 206, 304, 412 or 416
+  append_head(r, slice.has_body ? slice.length : ~std::uint64_t{0}, false);
   co_await flush();
-  if (r.head_only_) co_return;
-  off_t off = 0;
+  if (r.head_only_ || slice.length == 0) co_return;
+  auto off = static_cast<off_t>(slice.offset);
+  const std::uint64_t size = slice.offset + slice.length;  // where the bytes to send end
   const std::size_t chunk = r.file_chunk_ ? r.file_chunk_ : 256 * 1024;
-  bool use_sendfile = true;
+  bool use_sendfile = !tls_;  // TLS: the file is read and encrypted
   std::string buf;
   while (static_cast<std::uint64_t>(off) < size) {
     std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - static_cast<std::uint64_t>(off)));
@@ -287,7 +285,7 @@ Coro<void> HttpConnection::write(StreamResponse& r, std::string_view data) {
     wbuf_ += data;
     if (r.send_chunked_) wbuf_ += "\r\n";
     if (!try_flush()) {
-      if (wbuf_.size() - woff_ > kHighWater) co_await flush();
+      if (unsent() > kHighWater) co_await flush();
     }
     if (broken_) throw ConnectionResetError(ECONNRESET, "Connection lost while sending a response");
   } else {

@@ -8,6 +8,7 @@
 #include "corio/web/application.hpp"
 #include "corio/web/exceptions.hpp"
 #include "web/connection.hpp"
+#include "web/multipart_parser.hpp"
 
 namespace corio::web {
 
@@ -19,6 +20,7 @@ void Request::reset() noexcept {
   body_exists_ = false;
   body_cached_ = false;
   body_.clear();
+  files_.clear();
   match_info_.items_.clear();
   match_info_.allowed_.clear();
   match_info_.route_ = nullptr;
@@ -44,6 +46,8 @@ std::optional<std::string_view> Request::header(std::string_view name) const noe
   }
   return std::nullopt;
 }
+
+bool Request::secure() const noexcept { return conn_->secure(); }
 
 std::string Request::remote() const {
   std::string s = conn_->peer().to_string();
@@ -92,9 +96,75 @@ Coro<nlohmann::json> Request::json() {
 }
 
 Coro<http::MultiDict> Request::post() {
+  if (http::iequals(content_type(), "multipart/form-data")) {
+    std::optional<std::string> boundary = detail::multipart_boundary(header("Content-Type").value_or(""));
+    if (!boundary) throw HTTPBadRequest("Bad Request: multipart/form-data without a valid boundary");
+    std::string body = co_await read();
+    co_return parse_multipart_form(body, *boundary);
+  }
   if (content_type() != "application/x-www-form-urlencoded") co_return http::MultiDict{};
   std::string body = co_await read();
   co_return http::parse_qsl(body);
+}
+
+http::MultiDict Request::parse_multipart_form(std::string_view body, std::string_view boundary) {
+  detail::MultipartParser parser(boundary);
+  parser.feed(body);
+  parser.feed_eof();
+  http::MultiDict fields;
+  files_.clear();
+  std::string data, value;
+  detail::ContentDisposition disposition;
+  while (true) {
+    auto event = parser.next(data);
+    if (event == detail::MultipartParser::Event::Done) break;
+    switch (event) {
+      case detail::MultipartParser::Event::Part:
+        disposition = detail::parse_content_disposition(parser.headers().get("Content-Disposition").value_or(""));
+        value.clear();
+        break;
+      case detail::MultipartParser::Event::Data:
+        value += data;
+        break;
+      case detail::MultipartParser::Event::PartEnd:
+        if (!disposition.name) break;  // not a form field: nothing to file it under
+        // aiohttp's rule: a non-empty filename makes a file (browsers send filename=""
+        // for an empty file input).
+        if (disposition.filename && !disposition.filename->empty()) {
+          FileField f;
+          f.name = std::move(*disposition.name);
+          f.filename = std::move(*disposition.filename);
+          f.headers = parser.headers();
+          f.content_type = f.headers.get("Content-Type").value_or("application/octet-stream");
+          f.data = std::move(value);
+          files_.push_back(std::move(f));
+        } else {
+          fields.add(*disposition.name, value);
+        }
+        value.clear();
+        break;
+      default:  // NeedInput cannot happen after feed_eof(): the parser throws instead
+        throw HTTPBadRequest("Bad Request: malformed multipart body: truncated");
+    }
+  }
+  return fields;
+}
+
+const FileField* Request::file(std::string_view name) const noexcept {
+  for (const FileField& f : files_) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+MultipartReader Request::multipart() {
+  std::string_view type = content_type();
+  if (type.size() < 10 || !http::iequals(type.substr(0, 10), "multipart/")) {
+    throw HTTPBadRequest("Bad Request: expected a multipart body, got Content-Type \"" + std::string(type) + "\"");
+  }
+  std::optional<std::string> boundary = detail::multipart_boundary(header("Content-Type").value_or(""));
+  if (!boundary) throw HTTPBadRequest("Bad Request: multipart body without a valid boundary");
+  return MultipartReader(*this, *boundary);
 }
 
 void Request::add_background_task(Coro<void> coro) { background_.push_back(std::move(coro)); }

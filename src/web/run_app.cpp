@@ -7,6 +7,7 @@
 #include "corio/exec/multi_loop.hpp"
 #include "corio/loop/runner.hpp"
 #include "corio/sync/event.hpp"
+#include "web/server_state.hpp"
 
 namespace corio::web {
 
@@ -15,7 +16,7 @@ namespace {
 Coro<void> serve(Application& app, RunAppOptions opts, bool own_signals, bool banner) {
   AppRunner runner(app, opts.settings);
   co_await runner.setup();
-  TCPSite site(runner, opts.host, opts.port);
+  TCPSite site(runner, opts.host, opts.port, opts.ssl);
   co_await site.start();
   if (banner) {
     std::printf("======== Running on %s ========\n(Press CTRL+C to quit)\n", site.name().c_str());
@@ -42,8 +43,12 @@ Coro<void> serve(Application& app, RunAppOptions opts, bool own_signals, bool ba
 
 void run_app(Application& app, RunAppOptions options) {
   app.freeze();
+  // Once here, before the workers' sites read the context from their threads.
+  if (options.ssl) detail::prepare_site_context(*options.ssl);
   if (options.workers <= 1) {
-    Runner runner;
+    LoopOptions loop_options;
+    loop_options.single_thread = true;  // made, run and closed right here
+    Runner runner(loop_options);
     runner.run(serve(app, options, true, options.print_banner));
     return;
   }

@@ -9,11 +9,13 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "corio/core/task.hpp"
 #include "corio/loop/event_loop.hpp"
 #include "corio/net/socket.hpp"
+#include "corio/net/ssl.hpp"
 #include "corio/sync/event.hpp"
 #include "corio/web/app_runner.hpp"
 #include "corio/web/application.hpp"
@@ -39,12 +41,18 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
   bool shutting_down = false;
   std::vector<Socket> listeners;     // one per site (closed when stopped)
   std::vector<TaskRef> accept_tasks; // parallel to listeners
+  std::vector<std::optional<SSLContext>> site_ssl;  // parallel to listeners: https sites
   std::vector<Task<void>> background;
 };
 
 /// The ServerState of the runner set up last on this thread (for
 /// Application::create_background_task); null when none.
 extern thread_local ServerState* tls_server_state;
+
+/// Checks that `ctx` can serve https (a server context whose ALPN list is empty or only
+/// "http/1.1") and sets its ALPN list to {"http/1.1"} when empty. ValueError otherwise.
+/// Not thread-safe when it sets: run_app calls it once before its workers start.
+void prepare_site_context(const SSLContext& ctx);
 
 /// Accepts connections on state->listeners[index] until cancelled.
 Coro<void> accept_loop(std::shared_ptr<ServerState> state, std::size_t index);

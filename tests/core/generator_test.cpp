@@ -443,5 +443,95 @@ TEST(Generator, IsMoveOnlyAndDestroyingASuspendedGeneratorRunsDestructors) {
   EXPECT_TRUE(destroyed);
 }
 
+// Counts the copies and moves a yielded value goes through on its way to the caller.
+struct Tally {
+  int copies = 0, moves = 0;
+  std::string text;
+  explicit Tally(std::string t) : text(std::move(t)) {}
+  Tally(const Tally& o) : copies(o.copies + 1), moves(o.moves), text(o.text) {}
+  Tally(Tally&& o) noexcept : copies(o.copies), moves(o.moves + 1), text(std::move(o.text)) {}
+  Tally& operator=(const Tally&) = delete;
+  Tally& operator=(Tally&&) = delete;
+};
+
+TEST(Generator, AYieldedLvalueReachesTheCallerAsOneCopyAndStaysIntactInTheBody) {
+  std::vector<std::string> seen_in_body;
+  auto gen = [](std::vector<std::string>& seen) -> Generator<Tally, int> {
+    Tally mine("kept");
+    while (true) {
+      std::optional<int> n = co_yield mine;
+      seen.push_back(mine.text);  // a copy went out: the body's own object is untouched
+      if (!n) co_return;
+    }
+  }(seen_in_body);
+  Tally first = gen.next();
+  EXPECT_EQ(first.text, "kept");
+  EXPECT_EQ(first.copies, 1);
+  Tally second = gen.send(1);
+  EXPECT_EQ(second.copies, 1);
+  EXPECT_EQ(second.text, "kept");
+  EXPECT_THROW(gen.next(), StopIteration);
+  EXPECT_EQ(seen_in_body, (std::vector<std::string>{"kept", "kept"}));
+}
+
+TEST(Generator, AYieldedRvalueIsMovedNotCopied) {
+  auto gen = []() -> Generator<Tally> {
+    co_yield Tally("temporary");
+    Tally local("local");
+    co_yield std::move(local);
+  }();
+  Tally a = gen.next();
+  EXPECT_EQ(a.text, "temporary");
+  EXPECT_EQ(a.copies, 0);
+  Tally b = gen.next();
+  EXPECT_EQ(b.text, "local");
+  EXPECT_EQ(b.copies, 0);
+}
+
+TEST(Generator, AYieldOfAnotherTypeIsConvertedAndMovedOut) {
+  auto gen = []() -> Generator<std::string> {
+    co_yield "literal";
+    const char* p = "pointer";
+    co_yield p;
+  }();
+  EXPECT_EQ(gen.next(), "literal");
+  EXPECT_EQ(gen.next(), "pointer");
+}
+
+TEST(Generator, RangeForSeesEachLvalueYieldOnceWithoutEmptyingTheBodysObject) {
+  std::string after;
+  auto gen = [](std::string& after) -> Generator<std::string> {
+    std::string word = "a";
+    for (int i = 0; i < 3; ++i) {
+      co_yield word;
+      word += "b";
+    }
+    after = word;
+  }(after);
+  std::vector<std::string> got;
+  for (std::string& s : gen) got.push_back(std::move(s));  // moving from *it takes the generator's copy only
+  EXPECT_EQ(got, (std::vector<std::string>{"a", "ab", "abb"}));
+  EXPECT_EQ(after, "abbb");
+}
+
+TEST(Generator, ThrowIntoAGeneratorThatReceivesValuesStillRaisesAtTheYield) {
+  auto gen = []() -> Generator<int, int> {
+    int total = 0;
+    while (true) {
+      try {
+        std::optional<int> n = co_yield total;
+        if (n) total += *n;
+      } catch (const std::runtime_error&) {
+        total = -1;
+      }
+    }
+  }();
+  EXPECT_EQ(gen.next(), 0);
+  EXPECT_EQ(gen.send(5), 5);
+  EXPECT_EQ(gen.throw_(std::runtime_error("x")), -1);
+  EXPECT_EQ(gen.send(2), 1);
+  EXPECT_EQ(gen.next(), 1);
+}
+
 }  // namespace
 }  // namespace corio

@@ -45,6 +45,17 @@ struct Harness {
       auto form = co_await r.post();
       co_return Response(std::to_string(form.size()));
     });
+    app.add_post("/parts", [](Request& r) -> Coro<Response> {
+      corio::web::MultipartReader reader = r.multipart();
+      std::size_t n = 0;
+      while (true) {
+        std::optional<corio::web::BodyPartReader> part = co_await reader.next();
+        if (!part) break;
+        std::string chunk = co_await part->read_chunk(5);  // leave the rest to next()
+        n += chunk.size() + part->name().value_or("").size();
+      }
+      co_return Response(std::to_string(n));
+    });
     app.add_post("/json", [](Request& r) -> Coro<Response> { co_return corio::web::json_response(co_await r.json()); });
     app.add_put("/stream", [](Request& r) -> Coro<Response> {
       std::size_t n = 0;
@@ -73,7 +84,7 @@ Coro<std::string> exchange(std::shared_ptr<corio::web::detail::ServerState> stat
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) std::abort();
   corio::Socket client = corio::Socket::adopt(fds[0]);
-  auto server = corio::create_task(corio::web::detail::serve_connection(state, fds[1], corio::SocketAddress()));
+  auto server = corio::create_task(corio::web::detail::serve_connection(state, fds[1], corio::SocketAddress(), std::nullopt));
   co_await corio::sock_sendall(client, input);
   client.shutdown(SHUT_WR);
   std::string out;

@@ -83,6 +83,32 @@ std::vector<std::uint16_t> around(const std::set<std::uint16_t>& centers, int ra
   return {out.begin(), out.end()};
 }
 
+/// The ports of `candidates` a scan may probe without disturbing other tests: `ours`, and
+/// every other one that this process can bind, which it holds bound, not listening (a
+/// connect to it is refused), for the scan's length. A port it cannot bind belongs to
+/// another socket, maybe a parallel test's server that a probe would disturb; it is left
+/// out. Holding the rest also keeps a listener from appearing among them mid-scan.
+struct HeldPorts {
+  std::vector<Socket> socks;
+  std::vector<std::uint16_t> ports;
+
+  HeldPorts(const char* host, const std::vector<std::uint16_t>& candidates, const std::set<std::uint16_t>& ours) {
+    for (std::uint16_t p : candidates) {
+      if (!ours.count(p)) {
+        SocketAddress at(host, p);
+        Socket s(at.family(), SOCK_STREAM);
+        try {
+          s.bind(at);
+        } catch (const corio::OSError&) {
+          continue;
+        }
+        socks.push_back(std::move(s));
+      }
+      ports.push_back(p);
+    }
+  }
+};
+
 /// Scans `ports` of `host` and checks the open ones are exactly `expected`, up to the
 /// ports that other programs listen on.
 void expect_exact_scan(const char* host, const std::vector<std::uint16_t>& ports,
@@ -204,7 +230,8 @@ TEST(ScanProbe, NoAnswerBeforeTheDeadlineIsFilteredNotClosed) {
 
 TEST(Scan, FindsExactlyTheListeningPortsInARangeAroundThem) {
   Listeners l("127.0.0.1", 5);
-  expect_exact_scan("127.0.0.1", around(l.ports, 20), l.ports);
+  HeldPorts held("127.0.0.1", around(l.ports, 20), l.ports);
+  expect_exact_scan("127.0.0.1", held.ports, l.ports);
 }
 
 TEST(Scan, FindsExactlyTheListeningPortsWithOneWorker) {
@@ -215,15 +242,17 @@ TEST(Scan, FindsExactlyTheListeningPortsWithOneWorker) {
   }
   std::sort(ports.begin(), ports.end());
   ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+  HeldPorts held("127.0.0.1", ports, l.ports);
   corio::scan::Options o;
   o.concurrency = 1;
-  expect_exact_scan("127.0.0.1", ports, l.ports, o);
+  expect_exact_scan("127.0.0.1", held.ports, l.ports, o);
 }
 
 TEST(Scan, FindsExactlyTheListeningPortsOnIpv6Loopback) {
   if (!has_ipv6_loopback()) GTEST_SKIP() << "no ::1 here";
   Listeners l("::1", 4);
-  expect_exact_scan("::1", around(l.ports, 20), l.ports);
+  HeldPorts held("::1", around(l.ports, 20), l.ports);
+  expect_exact_scan("::1", held.ports, l.ports);
 }
 
 // The range of freed ports sits in the ephemeral range, where self-connects happen:
@@ -234,12 +263,22 @@ TEST(Scan, ARangeWithNothingOpenHasNoOpenPort) {
     Listeners gone("127.0.0.1", 3);
     freed = gone.ports;
   }
-  expect_exact_scan("127.0.0.1", around(freed, 200), {});
+  // Its ports stay unbound (that is the point), but the ones some socket listens on now
+  // are left out, so as not to probe a parallel test's server.
+  std::set<std::uint16_t> listening = listening_ports();
+  std::vector<std::uint16_t> ports;
+  for (std::uint16_t p : around(freed, 200)) {
+    if (!listening.count(p)) ports.push_back(p);
+  }
+  expect_exact_scan("127.0.0.1", ports, {});
 }
 
 TEST(Scan, ReportsProgressUpToTheTotal) {
   Listeners l("127.0.0.1", 2);
-  auto ports = range(*l.ports.begin() - 10, *l.ports.rbegin() + 10);
+  // Around each listener, not the span between them: the kernel may pick ports thousands
+  // apart, and holding that many bound sockets would run out of descriptors.
+  HeldPorts held("127.0.0.1", around(l.ports, 10), l.ports);
+  const std::vector<std::uint16_t>& ports = held.ports;
   std::vector<corio::scan::Progress> seen;
   corio::scan::Options o;
   o.progress_interval = 1ms;

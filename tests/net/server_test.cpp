@@ -1,6 +1,8 @@
 // Server (start_server): serving, closing with clients connected (asyncio 3.12's
 // wait_closed), serve_forever, failing callbacks, accept back-off on EMFILE.
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -269,7 +271,21 @@ TEST_F(ServerTest, AcceptBacksOffOnEmfileAndKeepsTheListener) {
     if (reports.size() == 3) third.set();
   });
   run([&]() -> Coro<void> {
-    Server server = co_await start_server(echo_handler, "127.0.0.1", 0);
+    // The port comes from below the kernel's ephemeral range: the scanner tests, which
+    // may run alongside, probe the ports around their own ephemeral listeners, and a
+    // probe accepted here before the limit drops and closed after it would free a
+    // descriptor for one of this test's accepts.
+    Server server;
+    for (std::uint16_t candidate = static_cast<std::uint16_t>(20000 + ::getpid() % 5000);; ++candidate) {
+      bool bound = false;
+      try {
+        server = co_await start_server(echo_handler, "127.0.0.1", candidate);
+        bound = true;
+      } catch (const OSError& e) {
+        if (e.errno_value() != EADDRINUSE || candidate >= 30000) throw;
+      }
+      if (bound) break;
+    }
     std::uint16_t port = port_of(server);
     std::vector<Socket> clients;
     for (int i = 0; i < 3; ++i) clients.emplace_back(AF_INET, SOCK_STREAM);
@@ -284,6 +300,18 @@ TEST_F(ServerTest, AcceptBacksOffOnEmfileAndKeepsTheListener) {
     } catch (const OSError& e) {
       (void)e.code().message();
     }
+    // A free descriptor below the limit would let an accept succeed: fill every hole
+    // under the highest client socket first.
+    std::vector<int> fillers;
+    while (true) {
+      int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) break;
+      if (fd > highest) {
+        ::close(fd);
+        break;
+      }
+      fillers.push_back(fd);
+    }
     rlimit low = saved;
     low.rlim_cur = static_cast<rlim_t>(highest + 1);  // no new descriptor fits
     EXPECT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
@@ -292,6 +320,7 @@ TEST_F(ServerTest, AcceptBacksOffOnEmfileAndKeepsTheListener) {
     co_await third.wait();
     double elapsed = get_running_loop().time() - t0;
     EXPECT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+    for (int fd : fillers) ::close(fd);
     // Three failures are two pauses apart: a spinning accept would report thousands.
     EXPECT_GE(elapsed, 0.19) << "accept must pause 100 ms after EMFILE";
     EXPECT_TRUE(server.is_serving());

@@ -393,18 +393,6 @@ TEST_F(SSLTest, OptionsOfTheWrongSideAreValueErrors) {
   }());
 }
 
-TEST_F(SSLTest, TheProtocolAPIRefusesSSLRatherThanConnectingInTheClear) {
-  run([]() -> Coro<void> {
-    SSLContext client = client_context();
-    ProtocolFactory factory = [] { return std::make_shared<Protocol>(); };
-    EXPECT_THROW(co_await create_server(factory, "127.0.0.1", 0, {.ssl = &server_context()}), ValueError);
-    Server server = co_await start_server(echo_handler, "127.0.0.1", 0);
-    EXPECT_THROW(co_await create_connection(factory, "127.0.0.1", port_of(server), {.ssl = &client}), ValueError);
-    server.close();
-    co_await server.wait_closed();
-  }());
-}
-
 TEST_F(SSLTest, TLSWorksOverUnixSockets) {
   run([]() -> Coro<void> {
     std::string path = test_certs().dir + "/tls.sock";

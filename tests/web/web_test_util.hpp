@@ -110,11 +110,11 @@ class WebTest : public ::testing::Test {
     loop.close();
     EXPECT_TRUE(errors.empty()) << "unexpected loop reports:\n" << errors.messages();
   }
-  /// Sets up the runner and a site; returns the port.
-  std::uint16_t start(web::ServerSettings settings = {}) {
+  /// Sets up the runner and a site (https with `ssl`); returns the port.
+  std::uint16_t start(web::ServerSettings settings = {}, const SSLContext* ssl = nullptr) {
     runner = std::make_unique<web::AppRunner>(app, settings);
     loop.run_until_complete(runner->setup());
-    site = std::make_unique<web::TCPSite>(*runner, "127.0.0.1", 0);
+    site = std::make_unique<web::TCPSite>(*runner, "127.0.0.1", 0, ssl);
     loop.run_until_complete(site->start());
     port = site->port();
     return port;

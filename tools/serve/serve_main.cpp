@@ -1,11 +1,12 @@
 // `corio serve DIR`: a static file server on corio::web (python -m http.server's job).
 //
-//   corio serve DIR [--host H] [--port P] [--workers N]
+//   corio serve DIR [--host H] [--port P] [--workers N] [--cert FILE --key FILE]
 //   corio serve --hello [--port P] [--workers N]     W6's handler: GET / -> "Hello, World!"
 //
 // Files are sent with FileResponse (sendfile); a directory answers its index.html. The
 // path is decoded and any ".." segment is refused (403), so nothing outside DIR is
-// served. --workers N serves on N loops sharing the port (SO_REUSEPORT).
+// served. --workers N serves on N loops sharing the port (SO_REUSEPORT). --cert and
+// --key (PEM) serve https instead of http.
 #include "serve.hpp"
 
 #include <sys/stat.h>
@@ -13,8 +14,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
+#include "corio/net/ssl.hpp"
 #include "corio/web/web.hpp"
 
 namespace corio::serve {
@@ -22,16 +25,18 @@ namespace corio::serve {
 namespace {
 void usage(std::FILE* to) {
   std::fprintf(to,
-               "usage: corio serve DIR [--host H] [--port P] [--workers N]\n"
-               "       corio serve --hello [--host H] [--port P] [--workers N]\n"
+               "usage: corio serve DIR [--host H] [--port P] [--workers N] [--cert FILE --key FILE]\n"
+               "       corio serve --hello [--host H] [--port P] [--workers N] [--cert FILE --key FILE]\n"
                "Serves the files under DIR over HTTP/1.1 (default 0.0.0.0:8080) until Ctrl-C;\n"
-               "--hello answers GET / with \"Hello, World!\" instead (the W6 benchmark's handler).\n");
+               "--hello answers GET / with \"Hello, World!\" instead (the W6 benchmark's handler).\n"
+               "--cert/--key: the server's certificate chain and private key (PEM): serve https.\n");
 }
 }  // namespace
 
 int serve_main(int argc, char** argv) {
   web::RunAppOptions opts;
   std::string dir;
+  std::string cert, key;
   bool hello = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -51,6 +56,10 @@ int serve_main(int argc, char** argv) {
       opts.port = static_cast<std::uint16_t>(std::stoi(value()));
     } else if (a == "--workers") {
       opts.workers = static_cast<std::size_t>(std::stoul(value()));
+    } else if (a == "--cert") {
+      cert = value();
+    } else if (a == "--key") {
+      key = value();
     } else if (a == "--hello") {
       hello = true;
     } else if (dir.empty() && a.front() != '-') {
@@ -63,6 +72,21 @@ int serve_main(int argc, char** argv) {
   if (dir.empty() && !hello) {
     usage(stderr);
     return 2;
+  }
+  if (cert.empty() != key.empty()) {
+    std::fprintf(stderr, "corio serve: --cert and --key go together\n");
+    return 2;
+  }
+  std::optional<SSLContext> tls;
+  if (!cert.empty()) {
+    try {
+      tls.emplace(PROTOCOL_TLS_SERVER);
+      tls->load_cert_chain(cert, key);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "corio serve: %s\n", e.what());
+      return 1;
+    }
+    opts.ssl = &*tls;
   }
   web::Application app;
   if (hello) {

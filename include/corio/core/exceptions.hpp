@@ -63,6 +63,13 @@ class RuntimeError : public Error {
   using Error::Error;
 };
 
+/// An operation this object does not support (Python's NotImplementedError, also a
+/// RuntimeError), e.g. write_eof() on a TLS transport.
+class NotImplementedError : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
 /// A mapping has no entry for the key asked for (Python's KeyError).
 class KeyError : public Error {
  public:

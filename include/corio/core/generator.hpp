@@ -51,7 +51,16 @@ namespace detail {
 template <class Send>
 struct SendSlot {
   std::optional<Send> sent;
-  std::optional<Send> take() { return std::exchange(sent, std::nullopt); }
+  // Field by field rather than std::exchange of the whole optional: the caller has just
+  // stored the value and the flag separately, and one wide load of both (what the
+  // optimizer makes of an optional copy) waits for those stores to reach the cache
+  // instead of being forwarded from them; that stall was most of a send().
+  // Not reset after the move: every resumption (next, send, throw_, close) stores the
+  // slot anew before it resumes the body.
+  std::optional<Send> take() {
+    if (!sent.has_value()) return std::nullopt;
+    return std::optional<Send>(std::in_place, std::move(*sent));
+  }
 };
 template <>
 struct SendSlot<void> {
@@ -65,7 +74,7 @@ using send_arg_t = std::conditional_t<std::is_void_v<Send>, std::monostate, std:
 template <class T, class Send>
 struct DelegateOps {
   bool (*advance)(void* gen, send_arg_t<Send>&& s, std::exception_ptr inject);
-  T* (*current)(void* gen);
+  T (*take)(void* gen);
 };
 
 /// return_value or return_void, as the generator's R demands (a promise may not declare both).
@@ -86,7 +95,10 @@ class GeneratorPromise : public PooledObject, public GeneratorReturn<R> {
  public:
   Generator<T, Send, R> get_return_object() noexcept;
   std::suspend_always initial_suspend() noexcept { return {}; }
-  std::suspend_always final_suspend() noexcept { return {}; }
+  std::suspend_always final_suspend() noexcept {
+    at_yield_ = false;
+    return {};
+  }
   void unhandled_exception() noexcept { exc_ = std::current_exception(); }
   template <class A>
   void await_transform(A&&) = delete;  // generators are synchronous
@@ -96,14 +108,57 @@ class GeneratorPromise : public PooledObject, public GeneratorReturn<R> {
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<>) const noexcept {}
     auto await_resume() {
+      if constexpr (!std::is_void_v<Send>) {
+        // A sent value and an injected exception never come together (throw_ sends None),
+        // so a send() pays for one test.
+        if (p->sent_.sent.has_value()) [[likely]]
+          return p->sent_.take();
+      }
       if (p->inject_) std::rethrow_exception(std::exchange(p->inject_, nullptr));
       return p->sent_.take();
     }
   };
-  template <class U>
-  YieldAwaiter yield_value(U&& v) requires std::is_constructible_v<T, U&&> {
-    value_.emplace(std::forward<U>(v));
+  // The operand of `co_yield v` lives until the generator resumes (a temporary lasts to
+  // the end of the full-expression, which spans the suspension), so a yield of a T just
+  // points at it and the caller copies or moves it out once: one copy per send() instead
+  // of two, and no copy at all of a value the caller never takes.
+  YieldAwaiter yield_value(const T& v) noexcept requires std::is_copy_constructible_v<T> {
+    yielded_ = &v;
+    movable_ = false;
+    at_yield_ = true;
     return YieldAwaiter{this};
+  }
+  YieldAwaiter yield_value(T&& v) noexcept {
+    yielded_ = &v;
+    movable_ = true;
+    at_yield_ = true;
+    return YieldAwaiter{this};
+  }
+  template <class U>
+  YieldAwaiter yield_value(U&& v) requires(!std::is_same_v<std::remove_cvref_t<U>, T> &&
+                                           std::is_constructible_v<T, U &&>) {
+    value_.emplace(std::forward<U>(v));  // another type: converted here, then handed out as an rvalue
+    yielded_ = &*value_;
+    movable_ = true;
+    at_yield_ = true;
+    return YieldAwaiter{this};
+  }
+
+  /// The yielded value, moved out when the operand was an rvalue, copied otherwise.
+  T take() {
+    if constexpr (std::is_copy_constructible_v<T>) {
+      if (!movable_) return T(*yielded_);
+    }
+    return T(std::move(*const_cast<T*>(yielded_)));
+  }
+  /// The yielded value as an object of this generator's own, for range-for and delegation.
+  T* materialize() {
+    if (!value_ || yielded_ != &*value_) {
+      value_.emplace(take());
+      yielded_ = &*value_;
+      movable_ = true;
+    }
+    return &*value_;
   }
 
   template <class R2>
@@ -121,13 +176,16 @@ class GeneratorPromise : public PooledObject, public GeneratorReturn<R> {
         return true;
       }
       if (!yielded) return true;
-      p->value_.emplace(std::move(*sub.current_ptr()));
+      p->value_.emplace(sub.take_value());
+      p->yielded_ = &*p->value_;
+      p->movable_ = true;
       p->delegate_ = &sub;
+      p->at_yield_ = false;
       p->ops_ = DelegateOps<T, Send>{
           [](void* g, send_arg_t<Send>&& s, std::exception_ptr inj) {
             return static_cast<Generator<T, Send, R2>*>(g)->advance(std::move(s), inj);
           },
-          [](void* g) { return static_cast<Generator<T, Send, R2>*>(g)->current_ptr(); }};
+          [](void* g) { return static_cast<Generator<T, Send, R2>*>(g)->take_value(); }};
       return false;
     }
     void await_suspend(std::coroutine_handle<>) const noexcept {}
@@ -143,7 +201,10 @@ class GeneratorPromise : public PooledObject, public GeneratorReturn<R> {
 
  private:
   friend class Generator<T, Send, R>;
-  std::optional<T> value_;
+  const T* yielded_ = nullptr;  // the pending co_yield's operand (or value_)
+  bool movable_ = false;        // ... and whether it may be moved from
+  bool at_yield_ = false;       // suspended at a co_yield of its own (not delegating, not done)
+  std::optional<T> value_;      // a converted or delegated value, or one materialized for iteration
   SendSlot<Send> sent_;
   std::exception_ptr inject_;
   std::exception_ptr exc_;
@@ -261,7 +322,9 @@ class [[nodiscard]] Generator {
     if (p.delegate_) {
       try {
         if (p.ops_.advance(p.delegate_, std::move(s), inject)) {
-          p.value_.emplace(std::move(*p.ops_.current(p.delegate_)));
+          p.value_.emplace(p.ops_.take(p.delegate_));
+          p.yielded_ = &*p.value_;
+          p.movable_ = true;
           return true;
         }
       } catch (...) {
@@ -269,7 +332,10 @@ class [[nodiscard]] Generator {
       }
       p.delegate_ = nullptr;  // the sub-generator finished: resume after yield_from
     } else {
-      if constexpr (!std::is_void_v<Send>) p.sent_.sent = std::move(s);
+      if constexpr (!std::is_void_v<Send>) {
+        p.sent_.sent = std::move(s);
+        if (inject) p.sent_.sent.reset();  // an injected exception wins (see YieldAwaiter)
+      }
       p.inject_ = std::move(inject);
     }
     p.value_.reset();
@@ -280,20 +346,25 @@ class [[nodiscard]] Generator {
     }
     return true;
   }
-  T* current_ptr() noexcept { return &*h_.promise().value_; }
+  T* current_ptr() { return h_.promise().materialize(); }
+  /// The pending yield's value, handed over once (moved or copied, see take()).
+  T take_value() { return h_.promise().take(); }
 
  private:
   // The common case of next/send: a started, suspended generator that is not
   // delegating. No exception_ptr is touched on this path.
-  bool fast_path() const noexcept { return started_ && h_ && !h_.done() && !h_.promise().delegate_; }
+  bool fast_path() const noexcept { return h_ && h_.promise().at_yield_; }
   T resume_fast() {
-    h_.resume();
-    if (!h_.done()) [[likely]] return take_value();
-    auto& p = h_.promise();
+    // A copy of the handle in a local survives the call in a register; h_ itself would
+    // be read back from this Generator (the body could have reached it), a load that
+    // can wait on the body's stores to its frame when the two addresses alias.
+    handle_type h = h_;
+    h.resume();
+    if (!h.done()) [[likely]] return h.promise().take();
+    auto& p = h.promise();
     if (p.exc_) std::rethrow_exception(std::exchange(p.exc_, nullptr));
     throw StopIteration();
   }
-  T take_value() { return std::move(*h_.promise().value_); }
   handle_type h_{};
   bool started_ = false;
 };

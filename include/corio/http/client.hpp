@@ -9,6 +9,7 @@
 #include "corio/http/client_timeout.hpp"
 #include "corio/http/content_reader.hpp"
 #include "corio/http/cookie_jar.hpp"
+#include "corio/http/form_data.hpp"
 #include "corio/http/multidict.hpp"
 #include "corio/http/query.hpp"
 #include "corio/http/tcp_connector.hpp"

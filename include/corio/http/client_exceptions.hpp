@@ -3,10 +3,12 @@
 //   ClientError                               (corio::Error)
 //   ├── ClientResponseError                   status, message, url (raise_for_status)
 //   │   ├── ContentTypeError                  json() on a non-JSON response
-//   │   └── TooManyRedirects                  more than max_redirects hops
+//   │   ├── TooManyRedirects                  more than max_redirects hops
+//   │   └── ClientHttpProxyError              a proxy refused CONNECT (its status)
 //   ├── ClientConnectionError
 //   │   ├── ClientOSError                     an OSError on the connection (errno kept)
 //   │   │   └── ClientConnectorError          DNS or connect failure (host, port)
+//   │   │       └── ClientProxyConnectionError  the proxy failed us (closed, garbage)
 //   │   └── ServerConnectionError
 //   │       ├── ServerDisconnectedError       closed before a complete response head
 //   │       └── ServerTimeoutError            a connect or read timeout
@@ -56,6 +58,14 @@ class TooManyRedirects : public ClientResponseError {
   using ClientResponseError::ClientResponseError;
 };
 
+/// An http proxy answered CONNECT (the tunnel for an https URL) with a non-2xx status
+/// (aiohttp.ClientHttpProxyError): `status` is the proxy's, `url` the target's, and
+/// `message` names the proxy.
+class ClientHttpProxyError : public ClientResponseError {
+ public:
+  using ClientResponseError::ClientResponseError;
+};
+
 /// A problem with the connection (aiohttp.ClientConnectionError).
 class ClientConnectionError : public ClientError {
  public:
@@ -80,6 +90,14 @@ class ClientConnectorError : public ClientOSError {
       : ClientOSError(err, message), host(std::move(host)), port(port) {}
   std::string host;
   int port;
+};
+
+/// Connecting to an http proxy failed, or it closed the connection or sent no HTTP
+/// answer to CONNECT (aiohttp.ClientProxyConnectionError). host and port are the
+/// proxy's when connecting to it failed, the target's when the tunnel did.
+class ClientProxyConnectionError : public ClientConnectorError {
+ public:
+  using ClientConnectorError::ClientConnectorError;
 };
 
 /// The server side failed (aiohttp.ServerConnectionError).

@@ -8,9 +8,10 @@
 //
 // Design: a session is a connection pool (TCPConnector), a CookieJar, default headers
 // and a default ClientTimeout. A request builds its URL (base_url, params), encodes
-// its body (data: raw bytes; form: urlencoded; json: nlohmann::json), takes a
-// connection from the pool and sends the request head and body in one write, then
-// reads the response head; the body is left to the caller (see ClientResponse).
+// its body (data: raw bytes; form: urlencoded; form_data: FormData, urlencoded or
+// multipart; json: nlohmann::json), takes a connection from the pool and sends the
+// request head and body in one write, then reads the response head; the body is left
+// to the caller (see ClientResponse).
 // Set-Cookie headers of every response feed the jar; Cookie is sent from it.
 //
 // Redirects (allow_redirects, default on except for head()): 301, 302 and 303 become a
@@ -30,9 +31,12 @@
 // Timeouts: see client_timeout.hpp (`pool` is separate, and `total` starts when the
 // first connection slot is granted).
 //
-// Proxy: RequestOptions::proxy, or with trust_env the http_proxy / HTTP_PROXY
-// environment variables (no_proxy / NO_PROXY honoured), for http:// URLs; the request
-// is sent to the proxy in absolute form.
+// Proxy: RequestOptions::proxy, or with trust_env the http_proxy / HTTP_PROXY (for
+// http:// URLs) and https_proxy / HTTPS_PROXY (for https:// URLs) environment
+// variables, no_proxy / NO_PROXY honoured. An http:// request is sent to the proxy in
+// absolute form; an https:// one goes through a CONNECT tunnel, with TLS (and HTTP/2 by
+// ALPN) to the target inside it. A user:password in the proxy URL is sent as
+// Proxy-Authorization: Basic. A refused CONNECT raises ClientHttpProxyError.
 //
 // With g++ 12, do not write a RequestOptions temporary inside a co_await expression:
 // g++ 12 destroys a braced aggregate made there twice (`co_await session.get(url,
@@ -54,7 +58,9 @@
 #include "corio/core/coro.hpp"
 #include "corio/http/client_response.hpp"
 #include "corio/http/client_timeout.hpp"
+#include "corio/http/client_websocket.hpp"
 #include "corio/http/cookie_jar.hpp"
+#include "corio/http/form_data.hpp"
 #include "corio/http/multidict.hpp"
 #include "corio/http/tcp_connector.hpp"
 #include "corio/http/url.hpp"
@@ -71,6 +77,9 @@ struct RequestOptions {
   std::optional<std::string> data{};
   /// A form body, urlencoded (aiohttp's data=dict).
   std::optional<MultiDict> form{};
+  /// A FormData body (aiohttp's data=FormData): urlencoded, or multipart/form-data when
+  /// a field has a filename or content type.
+  std::optional<FormData> form_data{};
   /// A JSON body (aiohttp's json=).
   std::optional<nlohmann::json> json{};
   /// Replaces the session's timeout.
@@ -83,7 +92,7 @@ struct RequestOptions {
   std::optional<bool> raise_for_status{};
   /// false: do not verify the server's certificate for this request (aiohttp's ssl=False).
   std::optional<bool> ssl{};
-  /// An http:// proxy for this request.
+  /// An http:// proxy for this request (https:// URLs are tunnelled through it by CONNECT).
   std::optional<URL> proxy{};
 };
 
@@ -107,7 +116,8 @@ struct SessionOptions {
   bool raise_for_status = false;
   /// Inflate gzip / deflate bodies (Accept-Encoding: gzip, deflate is sent).
   bool auto_decompress = true;
-  /// Use http_proxy / HTTP_PROXY and no_proxy / NO_PROXY from the environment.
+  /// Use http_proxy / HTTP_PROXY, https_proxy / HTTPS_PROXY and no_proxy / NO_PROXY from
+  /// the environment.
   bool trust_env = false;
 };
 
@@ -148,6 +158,12 @@ class ClientSession {
   /// request("OPTIONS", ...). Cancellation: as request().
   Coro<ClientResponse> options(URL url, RequestOptions options);
   Coro<ClientResponse> options(URL url);
+
+  /// Opens a WebSocket to a ws:// or wss:// URL (aiohttp's ws_connect); see
+  /// client_websocket.hpp. Raises WSServerHandshakeError, ClientConnectorError.
+  /// Cancellation: the connection is closed.
+  Coro<ClientWebSocketResponse> ws_connect(URL url, WSConnectOptions options);
+  Coro<ClientWebSocketResponse> ws_connect(URL url);
 
   /// Closes the session and, if it owns it, the connector; later requests raise
   /// RuntimeError. Cancellation: none (no suspension).

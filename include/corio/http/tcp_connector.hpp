@@ -23,14 +23,21 @@
 //
 // https: the connection is wrapped in TLS by open_connection(ssl=...) with the URL's
 // host for SNI and the certificate check. Verified and unverified (ssl=false)
-// connections to one host are pooled apart.
+// connections to one host are pooled apart. https through an http proxy: the
+// connection goes to the proxy, asks it with CONNECT for a tunnel to the target, then
+// starts TLS with the target inside it; such connections are pooled under a key naming
+// the proxy and the target.
 //
 // HTTP/2 (options.http2, on by default): https connections offer "h2" and "http/1.1" by
 // ALPN. The first request to an origin opens a connection while the others to that
 // origin wait for it; if the server picked h2, that one connection is shared by every
 // request to the origin (streams multiplexed, no slot taken) until it closes or the
 // server sends GOAWAY, then the next request opens another. If it picked HTTP/1.1 the
-// connection joins the ordinary pool and the origin is HTTP/1.1 from then on.
+// connection joins the ordinary pool and the origin is HTTP/1.1 from then on. An HTTP/2
+// connection without a stream for keepalive_timeout is closed (GOAWAY), and one whose
+// server sent nothing for http2_ping_interval is sent a PING; the server's GOAWAY sends
+// the requests it did not process to a new connection (they are retried whatever
+// their method: the server promises it did not act on them).
 #pragma once
 
 #include <sys/socket.h>
@@ -75,6 +82,11 @@ struct ConnectorOptions {
   /// it: one connection per origin then carries every request to it, multiplexed (it
   /// does not count against `limit`). False: HTTP/1.1 only.
   bool http2 = true;
+  /// HTTP/2 health check: a PING after this long without a byte from the server (0:
+  /// never); no byte within http2_ping_timeout after it fails the connection and its
+  /// requests (ServerDisconnectedError), so a silently dead server does not hang them.
+  std::chrono::nanoseconds http2_ping_interval = std::chrono::seconds(30);
+  std::chrono::nanoseconds http2_ping_timeout = std::chrono::seconds(15);
 };
 
 /// A pool of keep-alive connections (aiohttp.TCPConnector). A handle: copies share it.

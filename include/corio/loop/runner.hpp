@@ -52,6 +52,7 @@ class Runner {
 /// asyncio.run: a new loop, the main coroutine, cleanup. Returns the coroutine's result.
 template <class T>
 T run(Coro<T> coro, LoopOptions options = {}, std::source_location loc = std::source_location::current()) {
+  options.single_thread = true;  // made, run and closed right here
   Runner runner(options);
   return runner.run(std::move(coro), loc);
 }

@@ -9,9 +9,17 @@
 //
 // A protocol factory returns a std::shared_ptr to a new protocol; a factory returning a
 // pointer to a subclass converts. The transport keeps the protocol alive; the returned
-// pair is for convenience. connection_made has been called when these return. TLS
-// (ssl= in the options) is supported by the streams API only so far: here it raises
-// ValueError rather than connecting in the clear.
+// pair is for convenience. connection_made has been called when these return.
+//
+// TLS (ssl= in the options, as for open_connection / start_server): the protocol is
+// made when the connection is, but its connection_made runs only once the handshake is
+// complete; create_connection returns then, or raises the handshake's error
+// (SSLCertVerificationError, SSLError, ConnectionResetError, ConnectionAbortedError
+// after ssl_handshake_timeout). A server drops a connection whose handshake fails
+// without its protocol hearing of it (reported in debug mode). The transport's
+// get_extra_info answers "ssl_object", "sslcontext", "peercert" and "cipher";
+// can_write_eof() is false (write_eof raises NotImplementedError). After the peer's
+// close_notify, a reset of the socket is not an error for connection_lost.
 //
 // With g++ 12, pass a factory that captures by value as a named variable (or as a
 // ProtocolFactory returned by a function), not as a lambda written inside the co_await

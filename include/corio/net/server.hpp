@@ -62,7 +62,7 @@ struct ServerOptions {
   bool start_serving = true;
   /// AF_INET or AF_INET6 to restrict the addresses; AF_UNSPEC for all.
   int family = AF_UNSPEC;
-  /// TLS (asyncio's ssl=; streams only): a PROTOCOL_TLS_SERVER context, or null. The
+  /// TLS (asyncio's ssl=): a PROTOCOL_TLS_SERVER context, or null. The
   /// server keeps a copy (a shared handle), so the pointer need only be valid during
   /// the call; a pointer keeps this struct trivially destructible (g++ 12, see
   /// create_connection.hpp).

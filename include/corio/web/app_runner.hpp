@@ -15,6 +15,17 @@
 // `shutdown_timeout` the remaining connections are cancelled. Then background tasks get
 // what is left of the timeout before being cancelled, and on_cleanup runs.
 //
+// https (aiohttp's TCPSite(..., ssl_context=ctx)): give the site a PROTOCOL_TLS_SERVER
+// context with its certificate loaded; each connection then does the TLS handshake
+// (bounded by ServerSettings::ssl_handshake_timeout) before its first request. A failed
+// handshake, e.g. a plain-HTTP client, drops that connection only. The server speaks
+// HTTP/1.1: a context without ALPN protocols is given {"http/1.1"}, and one offering
+// anything else is refused, so that an HTTP/2 client does not pick h2.
+//
+//   corio::SSLContext ctx(corio::PROTOCOL_TLS_SERVER);
+//   ctx.load_cert_chain("cert.pem", "key.pem");
+//   corio::web::TCPSite site(runner, "0.0.0.0", 8443, &ctx);   // https://0.0.0.0:8443
+//
 // Limits and timeouts are in ServerSettings (aiohttp's defaults where it has them).
 // A runner belongs to the loop that set it up; for several loops, one runner per loop
 // (run_app's workers do that, sharing the frozen application).
@@ -23,11 +34,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "corio/core/coro.hpp"
 #include "corio/net/socket_address.hpp"
+#include "corio/net/ssl.hpp"
 #include "corio/web/application.hpp"
 
 namespace corio::web {
@@ -47,6 +60,9 @@ struct ServerSettings {
   /// Seconds to receive a complete request head once its first byte came (slowloris):
   /// 408 and close.
   double header_timeout = 10.0;
+  /// Seconds a TLS site gives a new connection to complete its handshake (asyncio's
+  /// ssl_handshake_timeout); then the connection is dropped.
+  double ssl_handshake_timeout = 60.0;
   /// Seconds an idle keep-alive connection is kept (aiohttp's keepalive_timeout).
   double keepalive_timeout = 75.0;
   /// Seconds cleanup() lets requests in flight and background tasks finish.
@@ -94,8 +110,11 @@ class AppRunner {
 /// A listening TCP socket of a runner (aiohttp.web.TCPSite).
 class TCPSite {
  public:
-  /// `host` numeric ("127.0.0.1", "::", "0.0.0.0"); port 0 picks a free port.
-  TCPSite(AppRunner& runner, std::string host = "0.0.0.0", std::uint16_t port = 8080);
+  /// `host` numeric ("127.0.0.1", "::", "0.0.0.0"); port 0 picks a free port. `ssl`: a
+  /// PROTOCOL_TLS_SERVER context to serve https (copied: a context is a handle), or null
+  /// for http. ValueError for a client context or ALPN protocols other than http/1.1.
+  TCPSite(AppRunner& runner, std::string host = "0.0.0.0", std::uint16_t port = 8080,
+          const SSLContext* ssl = nullptr);
   ~TCPSite();
   TCPSite(const TCPSite&) = delete;
   TCPSite& operator=(const TCPSite&) = delete;
@@ -108,13 +127,14 @@ class TCPSite {
   Coro<void> stop();
   /// The port bound (the real one after start() with port 0).
   std::uint16_t port() const noexcept { return port_; }
-  /// "http://host:port".
+  /// "http://host:port", or "https://host:port" with TLS.
   std::string name() const;
 
  private:
   AppRunner& runner_;
   std::string host_;
   std::uint16_t port_;
+  std::optional<SSLContext> ssl_;
   std::size_t index_ = static_cast<std::size_t>(-1);
 };
 

@@ -11,7 +11,17 @@
 // socket is non-blocking, so when its buffer is full the connection waits for
 // writability on the loop instead of blocking. When sendfile is not available for the
 // pair (EINVAL/ENOSYS, e.g. some special files) it falls back to pread + send.
-// Not supported yet: Range requests, If-Modified-Since (the whole file is always sent).
+//
+// Ranges and conditions, as aiohttp: every 200 carries Accept-Ranges: bytes, ETag
+// (aiohttp's "<mtime_ns hex>-<size hex>") and Last-Modified. If-Match and
+// If-Unmodified-Since answer 412, If-None-Match and If-Modified-Since 304 (GET/HEAD).
+// One Range on a GET (bytes=a-b, bytes=a-, bytes=-n) answers 206 with Content-Range and
+// only those bytes, still by sendfile; an unsatisfiable one 416 with
+// "Content-Range: bytes */SIZE". Several ranges or a malformed Range get the whole file
+// with 200 (RFC 9110 allows ignoring Range; multipart/byteranges is not produced).
+// If-Range (an entity-tag or the exact Last-Modified date) keeps the Range only while
+// it names the current file. A handler that sets another status than 200 gets the file
+// as is, without any of this.
 #pragma once
 
 #include <cstddef>

@@ -33,6 +33,7 @@
 #include "corio/core/async_generator.hpp"
 #include "corio/core/coro.hpp"
 #include "corio/http/multidict.hpp"
+#include "corio/web/multipart.hpp"
 #include "corio/web/router.hpp"
 
 namespace corio::web {
@@ -104,6 +105,10 @@ class Request {
   bool keep_alive() const noexcept { return keep_alive_; }
   /// The peer's IP address ("127.0.0.1"), or "" for an unknown peer.
   std::string remote() const;
+  /// True when the request came over TLS (an https site). aiohttp's secure.
+  bool secure() const noexcept;
+  /// "https" or "http", from the connection (aiohttp's scheme, without proxy headers).
+  std::string_view scheme() const noexcept { return secure() ? "https" : "http"; }
   /// The Host header ("" if absent).
   std::string_view host() const noexcept { return header("Host").value_or(""); }
   /// The media type of the body (Content-Type without parameters; "" if absent).
@@ -132,10 +137,21 @@ class Request {
   /// The body parsed as JSON; HTTPBadRequest if it is not JSON.
   /// Cancellation: as read().
   Coro<nlohmann::json> json();
-  /// The fields of an application/x-www-form-urlencoded body (empty for other types;
-  /// multipart is not supported yet).
+  /// The fields of an application/x-www-form-urlencoded or multipart/form-data body
+  /// (empty for other types), read whole (so client_max_size applies: 413). Text parts
+  /// become fields; parts with a filename go to files() instead, because a MultiDict
+  /// holds strings (aiohttp puts FileField values in the same MultiDict). A malformed
+  /// multipart body, or one without a boundary, is HTTPBadRequest (400).
   /// Cancellation: as read().
   Coro<http::MultiDict> post();
+  /// The file parts of a multipart/form-data body, in order, once post() has run.
+  const std::vector<FileField>& files() const noexcept { return files_; }
+  /// The first file part named `name` (nullptr if none), once post() has run.
+  const FileField* file(std::string_view name) const noexcept;
+  /// A reader for a multipart body, a part at a time (aiohttp's request.multipart(),
+  /// which needs no await here). HTTPBadRequest unless Content-Type is multipart/* with
+  /// a boundary. Not limited by client_max_size.
+  MultipartReader multipart();
 
   /// Runs `coro` as a task once the response has been sent (FastAPI's
   /// BackgroundTasks): it outlives the request and the connection; the AppRunner waits
@@ -145,8 +161,10 @@ class Request {
  private:
   friend class detail::HttpConnection;
   friend class StreamResponse;
+  friend class WebSocketResponse;
   explicit Request(detail::HttpConnection* c) noexcept : content_(c), conn_(c) {}
   void reset() noexcept;
+  http::MultiDict parse_multipart_form(std::string_view body, std::string_view boundary);
 
   std::string_view method_, path_, raw_path_, query_string_;
   std::vector<std::pair<std::string_view, std::string_view>> raw_headers_;
@@ -159,6 +177,7 @@ class Request {
   bool body_cached_ = false;
   std::optional<std::uint64_t> content_length_;
   std::string body_;
+  std::vector<FileField> files_;
   MatchInfo match_info_;
   BodyReader content_;
   detail::HttpConnection* conn_;

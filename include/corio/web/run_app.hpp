@@ -6,6 +6,7 @@
 //   opts.port = 8080;
 //   opts.workers = 4;
 //   corio::web::run_app(app, opts);                           // 4 loops, 4 threads
+//   opts.ssl = &server_ctx;                                   // https (see TCPSite)
 //
 // Design: one loop: a Runner-run coroutine sets up an AppRunner and a TCPSite, waits for
 // SIGINT/SIGTERM, then runs the graceful cleanup. Several workers: serve_multicore runs
@@ -32,7 +33,10 @@ struct RunAppOptions {
   std::uint16_t port = 8080;
   /// Loops (threads) serving; 1 runs on the calling thread only.
   std::size_t workers = 1;
-  /// Print "======== Running on http://host:port ========" as aiohttp does.
+  /// Serve https with this PROTOCOL_TLS_SERVER context (aiohttp's ssl_context=); null:
+  /// http. Used while run_app runs; the workers share it.
+  const SSLContext* ssl = nullptr;
+  /// Print "======== Running on http(s)://host:port ========" as aiohttp does.
   bool print_banner = true;
   ServerSettings settings{};
 };

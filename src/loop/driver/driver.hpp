@@ -49,9 +49,12 @@ enum class DriverKind { Auto, Uring, Epoll };
 
 /// Picks the backend: CORIO_DRIVER=uring|epoll, else `kind`, else the default with a
 /// fallback to epoll when io_uring is refused (seccomp, old kernel, container policy).
-std::unique_ptr<Driver> make_driver(DriverKind kind);
+/// `single_thread`: LoopOptions::single_thread.
+std::unique_ptr<Driver> make_driver(DriverKind kind, bool single_thread = false);
 std::unique_ptr<Driver> make_epoll_driver();
-/// Null if io_uring cannot be set up here.
-std::unique_ptr<Driver> make_uring_driver();
+/// Null if io_uring cannot be set up here. `single_thread`: only the calling thread
+/// will ever use the driver, so the ring may be bound to it (IORING_SETUP_SINGLE_ISSUER
+/// with DEFER_TASKRUN, where the kernel has them).
+std::unique_ptr<Driver> make_uring_driver(bool single_thread = false);
 
 }  // namespace corio::detail

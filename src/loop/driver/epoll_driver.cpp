@@ -4,9 +4,10 @@
 // A retained fd (Driver::retain) is instead registered once, edge-triggered, for input
 // and output, and its state keeps the readiness epoll reported: an op is tried only
 // while its direction is known ready, EAGAIN clears the direction until the next edge,
-// and so does a short read (the socket was drained: nginx's rule, and tokio's). A
-// request/response socket then costs one recv and one send per exchange, no epoll_ctl
-// and no recv that fails with EAGAIN.
+// and so does a short read (the socket was drained: nginx's rule, and tokio's) unless
+// the peer has shut its side (EPOLLRDHUP: the EOF after the last bytes brings no new
+// edge). A request/response socket then costs one recv and one send per exchange, no
+// epoll_ctl and no recv that fails with EAGAIN.
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -69,13 +70,14 @@ class EpollDriver final : public Driver {
     FdState& st = state(fd);
     if (st.retained) return;
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.fd = fd;
     if (::epoll_ctl(ep_, st.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0) {
       throw std::system_error(errno, std::generic_category(), "epoll_ctl");
     }
     st.registered = ev.events;
     st.retained = true;
+    st.rdhup = false;
     st.ready = POLLIN | POLLOUT;  // unknown: the first attempt tells
   }
 
@@ -84,6 +86,7 @@ class EpollDriver final : public Driver {
     FdState& st = fds_[fd];
     ::epoll_ctl(ep_, EPOLL_CTL_DEL, fd, nullptr);
     st.retained = false;
+    st.rdhup = false;
     st.ready = 0;
     st.registered = 0;
     // Ops still linked (a contract violation) go back to the level-triggered scheme.
@@ -145,6 +148,7 @@ class EpollDriver final : public Driver {
     std::uint32_t registered = 0;  // 0: not in the epoll set
     bool retained = false;         // Driver::retain: registered edge-triggered until release
     std::uint32_t ready = 0;       // retained: POLLIN/POLLOUT known ready
+    bool rdhup = false;            // retained: the peer shut its side (reads never block again)
   };
 
   static void link(FdState& st, IoOp* op) noexcept {
@@ -161,7 +165,9 @@ class EpollDriver final : public Driver {
       return false;
     }
     const bool reads = op->kind == OpKind::Recv || op->kind == OpKind::Read;
-    if (reads && op->result > 0 && static_cast<std::uint32_t>(op->result) < op->len) st.ready &= ~POLLIN;
+    if (reads && !st.rdhup && op->result > 0 && static_cast<std::uint32_t>(op->result) < op->len) {
+      st.ready &= ~POLLIN;
+    }
     return true;
   }
 
@@ -273,6 +279,10 @@ class EpollDriver final : public Driver {
     if (events & EPOLLERR) revents |= POLLERR;
     if (events & EPOLLHUP) revents |= POLLHUP;
     if (st.retained) {
+      if (events & EPOLLRDHUP) {
+        st.rdhup = true;
+        st.ready |= POLLIN;
+      }
       st.ready |= revents & (POLLIN | POLLOUT);
       if (revents & (POLLERR | POLLHUP)) st.ready |= POLLIN | POLLOUT;  // the syscall reports it
       for (IoOp* op = st.head; op;) {

@@ -115,9 +115,7 @@ class UringDriver final : public Driver {
       __kernel_timespec ts{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
       rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
     }
-    if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
-      throw std::system_error(-rc, std::generic_category(), "io_uring_submit_and_wait");
-    }
+    if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) fail("io_uring_submit_and_wait", rc);
     while (io_uring_peek_cqe(&ring_, &cqe) == 0) {
       auto* op = static_cast<IoOp*>(io_uring_cqe_get_data(cqe));
       std::int32_t res = cqe->res;
@@ -135,11 +133,19 @@ class UringDriver final : public Driver {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
     if (!sqe) {
       int rc = io_uring_submit(&ring_);
-      if (rc < 0) throw std::system_error(-rc, std::generic_category(), "io_uring_submit");
+      if (rc < 0) fail("io_uring_submit", rc);
       sqe = io_uring_get_sqe(&ring_);
       if (!sqe) throw std::system_error(EBUSY, std::generic_category(), "io_uring submission queue full");
     }
     return sqe;
+  }
+
+  [[noreturn]] static void fail(const char* what, int rc) {
+    if (rc == -EEXIST) {  // IORING_SETUP_SINGLE_ISSUER: the ring belongs to another thread
+      throw std::system_error(EEXIST, std::generic_category(),
+                              "io_uring: a loop made with LoopOptions::single_thread runs on another thread");
+    }
+    throw std::system_error(-rc, std::generic_category(), what);
   }
 
   io_uring ring_;
@@ -147,14 +153,24 @@ class UringDriver final : public Driver {
 
 }  // namespace
 
-std::unique_ptr<Driver> make_uring_driver() {
+std::unique_ptr<Driver> make_uring_driver(bool single_thread) {
   io_uring ring;
-  io_uring_params params{};
-  params.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN;
-  int rc = io_uring_queue_init_params(kEntries, &ring, &params);
-  if (rc == -EINVAL) {  // older kernels: retry without the optional flags
-    params = io_uring_params{};
+  constexpr unsigned kBase = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN;
+  // A ring only its loop's thread uses: completion work (a receive whose data came
+  // after its first attempt, a poll that fired) runs in the loop's own io_uring_enter,
+  // all of it at once, instead of on the way out of whichever system call the thread
+  // makes next (the sends, mostly); TASKRUN_FLAG makes a non-blocking wait enter the
+  // kernel while such work is pending.
+  constexpr unsigned kBound = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+  // Each try drops what an older kernel refuses: DEFER_TASKRUN (6.1), then
+  // SUBMIT_ALL and COOP_TASKRUN (5.18, 5.19).
+  const unsigned tries[] = {single_thread ? kBase | kBound : kBase, kBase, 0};
+  int rc = -EINVAL;
+  for (unsigned flags : tries) {
+    io_uring_params params{};
+    params.flags = flags;
     rc = io_uring_queue_init_params(kEntries, &ring, &params);
+    if (rc != -EINVAL) break;
   }
   if (rc < 0) return nullptr;
   ring_memory_acquired(ring);
