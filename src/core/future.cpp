@@ -43,7 +43,7 @@ void FutureStateBase::report_never_retrieved() noexcept {
   try {
     std::string who = describe_self();
     std::string name = is_task_ ? static_cast<const TaskBase*>(this)->get_name() : std::string();
-    report_error(loop_, ExceptionContext{who + " exception was never retrieved", exc_, name, created_at()});
+    report_error(loop_, ExceptionContext{who + " exception was never retrieved", stored_exception(), name, created_at()});
   } catch (...) {
   }
 }
@@ -60,7 +60,7 @@ bool FutureStateBase::cancel(const std::string* msg) {
 }
 
 void FutureStateBase::finish_exception(std::exception_ptr e) noexcept {
-  exc_ = std::move(e);
+  store_exception(std::move(e));
   status_ = Status::Finished;
   fire_callbacks();
 }
@@ -83,13 +83,13 @@ std::exception_ptr FutureStateBase::exception() {
   if (status_ == Status::Pending) throw InvalidStateError("exception is not set yet");
   if (status_ == Status::Cancelled) throw CancelledError(cancel_message());
   retrieved_ = true;
-  return exc_;
+  return stored_exception();
 }
 
 void FutureStateBase::check_result() {
   if (status_ == Status::Finished) {
     retrieved_ = true;
-    if (exc_) std::rethrow_exception(exc_);
+    if (has_exception()) std::rethrow_exception(extra_->exc);
     return;
   }
   if (status_ == Status::Cancelled) throw CancelledError(cancel_message());
@@ -198,8 +198,7 @@ void TaskBase::set_name(std::string name) { extra().name = std::make_unique<std:
 bool TaskBase::cancel(const std::string* msg) {
   if (done()) return false;
   ++num_cancels_requested_;
-  if (wait_hook_) {
-    WaitHook* hook = std::exchange(wait_hook_, nullptr);
+  if (WaitHook* hook = take_wait_hook()) {
     if (hook->on_cancel(hook, this, msg)) return true;
   }
   set_flag(kMustCancel, true);
@@ -223,6 +222,7 @@ void TaskBase::raise_cancel() {
 void TaskBase::step(ReadyLink* self) noexcept {
   auto* t = static_cast<TaskBase*>(self);
   t->set_flag(kScheduled, false);
+  t->next_ready = 0;  // the queue link (already followed) is not a wait hook
   if (t->done()) return;
   if (!(t->task_flags_ & kStarted)) {
     t->set_flag(kStarted, true);
@@ -247,11 +247,11 @@ void TaskBase::step(ReadyLink* self) noexcept {
     return;
   }
   t->ensure_registered();
-  if ((t->task_flags_ & kMustCancel) && t->wait_hook_) [[unlikely]] {
+  if ((t->task_flags_ & kMustCancel) && t->wait_hook()) [[unlikely]] {
     // Cancelled while it was running (e.g. by itself): interrupt the wait it has just
     // begun, as asyncio's __step cancels the future a task yields while _must_cancel is
     // set. Otherwise the cancellation would only arrive when the wait ends by itself.
-    WaitHook* hook = std::exchange(t->wait_hook_, nullptr);
+    WaitHook* hook = t->take_wait_hook();
     std::string msg = t->cancel_message();
     hook->on_cancel(hook, t, msg.empty() ? nullptr : &msg);
   }
@@ -259,7 +259,7 @@ void TaskBase::step(ReadyLink* self) noexcept {
 
 void TaskBase::abandon() noexcept {
   if (done()) return;
-  wait_hook_ = nullptr;
+  take_wait_hook();
   ++timer_gen;  // a queued timer entry must not wake it
   if (coro_) {
     coro_.destroy();
@@ -274,18 +274,19 @@ void TaskBase::complete() noexcept {
   collect_result();
   coro_.destroy();
   coro_ = nullptr;
-  if (exc_ && is_cancelled_error(exc_)) {
+  if (has_exception() && is_cancelled_error(extra_->exc)) {
     std::string msg;
     try {
-      std::rethrow_exception(exc_);
+      std::rethrow_exception(extra_->exc);
     } catch (const CancelledError& c) {
       msg = c.message();
     } catch (...) {
     }
-    exc_ = nullptr;
+    extra_->exc = nullptr;
     finish_cancelled(&msg);
-  } else if (exc_) {
-    finish_exception(exc_);
+  } else if (has_exception()) {
+    status_ = Status::Finished;  // the exception is in place already
+    fire_callbacks();
   } else if (task_flags_ & kMustCancel) {
     // The body returned before the cancellation reached it: asyncio drops the value.
     set_flag(kMustCancel, false);

@@ -9,19 +9,19 @@ GatherCore::~GatherCore() {
   }
 }
 
-void GatherCore::watch() {
-  if (children_.empty()) {
+bool GatherCore::begin_watch() {
+  if (total_ == 0) {
     build_result();
-    return;
+    return false;
   }
   self_->add_ref();  // kept until the last child is done: the nodes live in this state
-  // By index: the last child's callback may free the table (see on_child_done).
-  for (std::size_t i = 0, n = children_.size(); i < n; ++i) {
-    Child& c = children_[i];
-    c.owner = this;
-    c.fire = &GatherCore::on_child_done;
-    c.fut->add_callback(&c);
-  }
+  return true;
+}
+
+void GatherCore::watch() {
+  if (!begin_watch()) return;
+  // By index: the last child's callback may free the table (see after_child).
+  for (std::size_t i = 0, n = children_.size(); i < n; ++i) watch_child(children_[i]);
 }
 
 bool GatherCore::cancel_children(const std::string* msg) {
@@ -34,11 +34,31 @@ bool GatherCore::cancel_children(const std::string* msg) {
   return any;
 }
 
-void GatherCore::give_back(Child& c) noexcept {
-  FutureStateBase* f = c.fut;
-  c.fut = nullptr;
-  ++given_back_;
-  f->release();
+void GatherCore::finish_all(FutureStateBase* last) noexcept {
+  if (self_->done()) return;
+  if (cancel_requested_) {
+    std::string msg = last->cancelled() ? last->cancel_message() : std::string();
+    self_->finish_cancelled(&msg);
+  } else {
+    build_result();
+  }
+}
+
+void GatherCore::after_child(Child& c, FutureStateBase* fut, bool last) noexcept {
+  // A finished task's result is no longer needed once stored (or once the gather is
+  // over), and the loop still holds the task until its callbacks have run, so the
+  // reference can go now. A plain future is kept: whoever completes it may hold no
+  // reference of its own while its callbacks run.
+  if (fut->is_task() && (eager_ || self_->done())) {
+    c.fut = nullptr;
+    ++given_back_;
+    fut->release();
+  }
+  if (last) {
+    FutureStateBase* self = self_;
+    if (given_back_ == total_) ChildTable().swap(children_);
+    self->release();  // may destroy this gather
+  }
 }
 
 void GatherCore::on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcept {
@@ -47,7 +67,7 @@ void GatherCore::on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcep
   c->owner = nullptr;  // no longer registered
   ++g->finished_;
   FutureStateBase* self = g->self_;
-  bool last = g->finished_ == g->children_.size();
+  bool last = g->finished_ == g->total_;
   if (!self->done()) {
     if (!g->return_exceptions_ && fut->cancelled()) {
       // asyncio: a cancelled child fails the gather with CancelledError.
@@ -63,27 +83,12 @@ void GatherCore::on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcep
           self->finish_exception(std::current_exception());
         }
       }
-      if (last && !self->done()) {
-        if (g->cancel_requested_) {
-          std::string msg = fut->cancelled() ? fut->cancel_message() : std::string();
-          self->finish_cancelled(&msg);
-        } else {
-          g->build_result();
-        }
-      }
+      if (last) g->finish_all(fut);
     }
   } else if (!fut->cancelled()) {
     fut->exception();  // the gather already failed: mark this child's error as seen
   }
-  // A finished task's result is no longer needed once stored (or once the gather is
-  // over), and the loop still holds the task until its callbacks have run, so the
-  // reference can go now. A plain future is kept: whoever completes it may hold no
-  // reference of its own while its callbacks run.
-  if (fut->is_task() && (g->eager_ || self->done())) g->give_back(*c);
-  if (last) {
-    if (g->given_back_ == g->children_.size()) ChildTable().swap(g->children_);
-    self->release();
-  }
+  g->after_child(*c, fut, last);
 }
 
 }  // namespace corio::detail

@@ -332,5 +332,49 @@ TEST_F(Cancellation, ATaskThatFinishesWithoutAwaitingAfterCancelIsCancelled) {
   }());
 }
 
+// A woken task's queue link and a parked task's wait hook share one word: a task
+// queued to resume must not be mistaken for one that is still waiting.
+TEST_F(Cancellation, ATaskWokenButNotYetResumedIsCancelledAtItsAwait) {
+  run([]() -> Coro<void> {
+    Event ev;
+    bool cancelled = false;
+    Task<void> t = create_task([](Event& ev, bool& cancelled) -> Coro<void> {
+      try {
+        co_await ev.wait();
+      } catch (const CancelledError&) {
+        cancelled = true;
+        throw;
+      }
+    }(ev, cancelled));
+    co_await sleep(0s);  // t parks on the event
+    ev.set();            // t is queued to resume...
+    EXPECT_TRUE(t.cancel());  // ...and cancelled before it does
+    co_await sleep(0s);
+    co_await sleep(0s);
+    EXPECT_TRUE(cancelled);
+    EXPECT_TRUE(t.cancelled());
+  }());
+}
+
+TEST_F(Cancellation, CancellingASleeperInterruptsItsSleepAfterItWasQueuedAndParkedAgain) {
+  run([](EventLoop& loop) -> Coro<void> {
+    int woke = 0;
+    Task<void> t = create_task([](int& woke) -> Coro<void> {
+      co_await sleep(0s);
+      ++woke;
+      co_await sleep(1h);
+      ++woke;
+    }(woke));
+    co_await sleep(0s);
+    co_await sleep(0s);
+    EXPECT_EQ(woke, 1);
+    EXPECT_TRUE(t.cancel());
+    co_await sleep(0s);
+    EXPECT_TRUE(t.cancelled());
+    EXPECT_EQ(woke, 1);
+    EXPECT_LT(loop.time(), 1.0);
+  }(loop));
+}
+
 }  // namespace
 }  // namespace corio

@@ -137,6 +137,64 @@ TEST_F(Gather, ATaskAlsoHeldElsewhereKeepsItsResultAfterTheGather) {
   }());
 }
 
+TEST_F(Gather, AnRvalueVectorOfTasksThatAreAllDoneAlready) {
+  run([]() -> Coro<void> {
+    std::vector<Task<int>> ts;
+    for (int i = 0; i < 4; ++i) ts.push_back(create_task(after(0s, i)));
+    co_await sleep(1s);  // every child finished before the gather is made
+    std::vector<int> r = co_await gather(std::move(ts));
+    EXPECT_EQ(r, (std::vector<int>{0, 1, 2, 3}));
+  }());
+}
+
+TEST_F(Gather, AnRvalueVectorWithAFailureThatHappenedAlready) {
+  run([]() -> Coro<void> {
+    std::vector<Task<int>> ts;
+    ts.push_back(create_task(after(0s, 1)));
+    ts.push_back(create_task(fail_after(0s, "early")));
+    ts.push_back(create_task(after(2s, 3)));
+    co_await sleep(1s);
+    bool caught = false;
+    try {
+      co_await gather(std::move(ts));
+    } catch (const std::runtime_error& e) {
+      caught = std::string(e.what()) == "early";
+    }
+    EXPECT_TRUE(caught);
+    co_await sleep(2s);  // the pending child still runs to its end
+  }());
+}
+
+TEST_F(Gather, AnRvalueVectorOfFuturesSomeDoneAlready) {
+  run([](EventLoop& loop) -> Coro<void> {
+    std::vector<Future<int>> fs;
+    for (int i = 0; i < 3; ++i) fs.push_back(loop.create_future<int>());
+    fs[1].set_result(11);
+    Future<int> first = fs[0], last = fs[2];
+    loop.call_later(1s, [first, last]() mutable {
+      first.set_result(10);
+      last.set_result(12);
+    });
+    std::vector<int> r = co_await gather(std::move(fs));
+    EXPECT_EQ(r, (std::vector<int>{10, 11, 12}));
+    EXPECT_EQ(first.result(), 10) << "a future is not let go of early: its holder may still read it";
+  }(loop));
+}
+
+TEST_F(Gather, ReturnExceptionsOverAnRvalueVectorOfDoneTasks) {
+  run([]() -> Coro<void> {
+    std::vector<Task<int>> ts;
+    ts.push_back(create_task(after(0s, 5)));
+    ts.push_back(create_task(fail_after(0s, "bad")));
+    co_await sleep(1s);
+    auto r = co_await gather(return_exceptions, std::move(ts));
+    EXPECT_EQ(r.size(), 2u);
+    if (r.size() != 2) co_return;
+    EXPECT_EQ(r[0].value(), 5);
+    EXPECT_FALSE(r[1].has_value());
+  }());
+}
+
 TEST_F(Gather, OverAVectorOfVoidCoros) {
   run([]() -> Coro<void> {
     std::vector<Coro<void>> cs;

@@ -48,7 +48,7 @@ namespace detail {
 inline std::atomic<void (*)(TaskBase*)> task_context_hook{nullptr};
 
 template <class T>
-Task<T> spawn(LoopCore* loop, Coro<T> coro, std::string_view name, std::source_location created) {
+Task<T> spawn(LoopCore* loop, Coro<T>&& coro, std::string_view name, std::source_location created) {
   std::source_location where = coro.where();
   auto h = coro.release();
   auto* s = new TaskState<T>(loop, h);

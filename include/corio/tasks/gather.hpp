@@ -92,41 +92,81 @@ class GatherCore {
   ~GatherCore();
   /// Registers the children (their states must already be in children_).
   void watch();
+  /// Starts watching `total_` children: false (and the result built) if there are none.
+  bool begin_watch();
+  /// Registers one child with its future (which may call back at once if it is done;
+  /// after the last child that may free the table).
+  void watch_child(Child& c) noexcept {
+    c.owner = this;
+    c.fire = child_fire_;
+    c.fut->add_callback(&c);
+  }
   bool cancel_children(const std::string* msg);
   virtual void build_result() noexcept = 0;
   /// Eager gathers: stores child i's result (or outcome) in the result as it finishes.
   virtual void store_result(std::size_t i, FutureStateBase* f) = 0;
 
+  /// The callback of every child: what a failure, a cancellation or the last child
+  /// does to the gather.
+  static void on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcept;
+  /// Ends the gather once its last child has finished (and it has not failed).
+  void finish_all(FutureStateBase* last) noexcept;
+  /// The end of every child's callback (see the .cpp).
+  void after_child(Child& c, FutureStateBase* fut, bool last) noexcept;
+
   std::vector<Child, BulkAllocator<Child>> children_;
   FutureStateBase* self_;
+  FutureCallback::FireFn child_fire_ = &GatherCore::on_child_done;
+  std::size_t total_ = 0;       // how many children the gather has (set when watching starts)
   std::size_t finished_ = 0;
   std::size_t given_back_ = 0;  // children whose reference was dropped before the end
   bool return_exceptions_;
   bool cancel_requested_ = false;
   bool eager_ = false;
-
- private:
-  static void on_child_done(FutureCallback* cb, FutureStateBase* fut) noexcept;
-  void give_back(Child& c) noexcept;
 };
 
 using ChildTable = std::vector<GatherCore::Child, BulkAllocator<GatherCore::Child>>;
+
+/// Takes over the handle's reference (the handle is left empty).
+template <class T>
+GatherCore::Child adopt_child(Future<T>& f) {
+  GatherCore::Child c;
+  c.fut = FutureAccess::take(f);
+  return c;
+}
+template <class T>
+GatherCore::Child adopt_child(Future<T>&& f) { return adopt_child(f); }
 
 struct NoResults {};
 
 template <class R, class Build>
 class GatherState final : public FutureState<R>, public GatherCore {
  public:
-  GatherState(LoopCore* loop, ChildTable kids, bool return_exceptions)
+  /// `total` children: those in `kids`, or (see take_and_watch) as many as will come.
+  GatherState(LoopCore* loop, ChildTable kids, bool return_exceptions, std::size_t total)
       : FutureState<R>(loop), GatherCore(this, return_exceptions) {
     children_ = std::move(kids);
+    total_ = total;
     if constexpr (Build::kEager) {
-      results_.resize(children_.size());
+      results_.resize(total);
       eager_ = true;
+      if constexpr (Build::kNothrowStore) child_fire_ = &GatherState::child_done;
     }
   }
   void start() { watch(); }
   bool cancel(const std::string* msg) override { return cancel_children(msg); }
+
+  /// Takes over the handles of `handles` (an rvalue container of total_ Tasks or
+  /// Futures, its table reserved) and registers each as it comes: one pass over the
+  /// children instead of one to collect them and one to register them.
+  template <class Range>
+  void take_and_watch(Range& handles) noexcept {
+    if (!begin_watch()) return;
+    for (auto& h : handles) {
+      children_.push_back(adopt_child(h));
+      watch_child(children_.back());  // the last one may end the gather and free the table
+    }
+  }
 
  private:
   void build_result() noexcept override {
@@ -143,6 +183,29 @@ class GatherState final : public FutureState<R>, public GatherCore {
   }
   void store_result(std::size_t i, FutureStateBase* f) override {
     if constexpr (Build::kEager) Build::store(results_[i], f);
+  }
+  // The callback of a child of a gather whose results cannot fail to be stored: a
+  // child that succeeded while the gather is pending is handled here without a call
+  // (a million-task gather runs this a million times); the rest goes to on_child_done.
+  static void child_done(FutureCallback* cb, FutureStateBase* fut) noexcept {
+    auto* c = static_cast<Child*>(cb);
+    auto* g = static_cast<GatherState*>(c->owner);
+    if (fut->status() != FutureStateBase::Status::Finished || fut->has_exception() || g->done()) {
+      on_child_done(cb, fut);
+      return;
+    }
+    c->owner = nullptr;
+    Build::store(g->results_[static_cast<std::size_t>(c - g->children_.data())], fut);
+    bool last = ++g->finished_ == g->total_;
+    if (last) [[unlikely]] {
+      g->finish_all(fut);
+      g->after_child(*c, fut, last);
+    } else if (fut->is_task()) {
+      // As after_child: the loop still holds the task, the result is stored.
+      c->fut = nullptr;
+      ++g->given_back_;
+      fut->release();
+    }
   }
 
   [[no_unique_address]] std::conditional_t<Build::kEager, R, NoResults> results_;
@@ -171,6 +234,7 @@ inline constexpr bool eager_element_v = std::is_nothrow_default_constructible_v<
 template <class... Ts>
 struct BuildTuple {
   static constexpr bool kEager = false;
+  static constexpr bool kNothrowStore = false;
   template <std::size_t... I>
   static auto build(ChildTable& c, bool outcomes, std::index_sequence<I...>) {
     if constexpr (sizeof...(Ts) == 0) {
@@ -187,6 +251,7 @@ struct BuildTuple {
 template <class... Ts>
 struct BuildOutcomeTuple {
   static constexpr bool kEager = false;
+  static constexpr bool kNothrowStore = false;
   template <std::size_t... I>
   static auto build(ChildTable& c, std::index_sequence<I...>) {
     return std::make_tuple(outcome_of<Ts>(c[I].fut)...);
@@ -196,6 +261,7 @@ struct BuildOutcomeTuple {
 template <class T>
 struct BuildVector {
   static constexpr bool kEager = eager_element_v<result_value_t<T>>;
+  static constexpr bool kNothrowStore = std::is_nothrow_copy_assignable_v<result_value_t<T>>;
   template <class Slot>
   static void store(Slot&& slot, FutureStateBase* f) {
     if constexpr (!std::is_void_v<T>) slot = *value_box<T>(f).value;
@@ -210,6 +276,7 @@ struct BuildVector {
 template <class T>
 struct BuildOutcomeVector {
   static constexpr bool kEager = eager_element_v<result_value_t<T>>;
+  static constexpr bool kNothrowStore = false;
   static void store(Outcome<T>& slot, FutureStateBase* f) { slot = outcome_of<T>(f); }
   std::vector<Outcome<T>> operator()(ChildTable& c, bool) {
     std::vector<Outcome<T>> out;
@@ -221,7 +288,8 @@ struct BuildOutcomeVector {
 
 template <class R, class Build>
 Future<R> make_gather(ChildTable kids, bool return_exceptions) {
-  auto* s = new GatherState<R, Build>(&running_loop_ref(), std::move(kids), return_exceptions);
+  std::size_t n = kids.size();
+  auto* s = new GatherState<R, Build>(&running_loop_ref(), std::move(kids), return_exceptions, n);
   Future<R> f = Future<R>::adopt(s);
   s->start();
   return f;
@@ -234,15 +302,6 @@ GatherCore::Child retain(const Fut& f) {
   c.fut = f.state();
   return c;
 }
-/// Takes over the handle's reference (the handle is left empty).
-template <class T>
-GatherCore::Child adopt_child(Future<T>& f) {
-  GatherCore::Child c;
-  c.fut = FutureAccess::take(f);
-  return c;
-}
-template <class T>
-GatherCore::Child adopt_child(Future<T>&& f) { return adopt_child(f); }
 /// A variadic argument's node: a Coro's new task is taken over, a handle retained.
 template <class A>
 GatherCore::Child child_of(A&& a) {
@@ -274,6 +333,27 @@ template <class Range>
 inline constexpr bool gives_up_elements_v = !std::is_lvalue_reference_v<Range> &&
                                             !std::ranges::borrowed_range<Range> &&
                                             !std::ranges::view<std::remove_cvref_t<Range>>;
+
+// A sized rvalue container of Tasks or Futures: its handles are taken over and
+// registered in one pass (see GatherState::take_and_watch).
+template <class Range>
+inline constexpr bool taken_in_one_pass_v = [] {
+  using A = std::remove_cvref_t<decltype(*std::declval<Range&>().begin())>;
+  using Elem = std::remove_reference_t<decltype(*std::declval<Range&>().begin())>;
+  return gives_up_elements_v<Range> && !std::is_const_v<Elem> && !std::is_same_v<A, Coro<awaitable_result_t<A>>> &&
+         requires(Range& r) { std::ranges::size(r); };
+}();
+
+template <class R, class Build, class Range>
+Future<R> make_gather_taking(Range& handles, bool return_exceptions) {
+  std::size_t n = static_cast<std::size_t>(std::ranges::size(handles));
+  ChildTable kids;
+  kids.reserve(n);  // before anything is taken: a failure leaves the range as it was
+  auto* s = new GatherState<R, Build>(&running_loop_ref(), std::move(kids), return_exceptions, n);
+  Future<R> f = Future<R>::adopt(s);
+  s->take_and_watch(handles);
+  return f;
+}
 
 template <class Range>
 ChildTable retain_range(Range&& aws) {
@@ -322,16 +402,24 @@ auto gather(ReturnExceptions, A&&... aws) {
 template <GatherRange Range>
 auto gather(Range&& aws) {
   using T = detail::awaitable_result_t<decltype(*aws.begin())>;
-  return detail::make_gather<std::vector<result_value_t<T>>, detail::BuildVector<T>>(
-      detail::retain_range(std::forward<Range>(aws)), false);
+  using R = std::vector<result_value_t<T>>;
+  if constexpr (detail::taken_in_one_pass_v<Range&&>) {
+    return detail::make_gather_taking<R, detail::BuildVector<T>>(aws, false);
+  } else {
+    return detail::make_gather<R, detail::BuildVector<T>>(detail::retain_range(std::forward<Range>(aws)), false);
+  }
 }
 
 /// gather over a range, collecting an Outcome per child.
 template <GatherRange Range>
 auto gather(ReturnExceptions, Range&& aws) {
   using T = detail::awaitable_result_t<decltype(*aws.begin())>;
-  return detail::make_gather<std::vector<Outcome<T>>, detail::BuildOutcomeVector<T>>(
-      detail::retain_range(std::forward<Range>(aws)), true);
+  using R = std::vector<Outcome<T>>;
+  if constexpr (detail::taken_in_one_pass_v<Range&&>) {
+    return detail::make_gather_taking<R, detail::BuildOutcomeVector<T>>(aws, true);
+  } else {
+    return detail::make_gather<R, detail::BuildOutcomeVector<T>>(detail::retain_range(std::forward<Range>(aws)), true);
+  }
 }
 
 }  // namespace corio

@@ -46,8 +46,10 @@ struct FutureCallback {
 };
 
 /// Rarely used per-future data, allocated on first use so that the common future or
-/// task stays small (a sleeping task is ~100 bytes).
+/// task stays small (a Task<int> is 80 bytes). A failed future keeps its exception
+/// here too: failures are rare, and cost far more than this allocation anyway.
 struct FutureExtra {
+  std::exception_ptr exc;
   std::string cancel_msg;
   std::unique_ptr<std::string> name;   // tasks: set_name / create_task(name)
   std::source_location created_at{};   // tasks: recorded in debug mode
@@ -65,7 +67,7 @@ class FutureStateBase : public PooledObject {
   // Inline, as is ~TaskBase: a finished task is destroyed by the million.
   virtual ~FutureStateBase() {
     // Tasks report from ~TaskBase, where describe_self() still names the task.
-    if (exc_ && !retrieved_) [[unlikely]] report_never_retrieved();
+    if (extra_ && extra_->exc && !retrieved_) [[unlikely]] report_never_retrieved();
   }
 
   void add_ref() noexcept { ++refs_; }
@@ -97,7 +99,7 @@ class FutureStateBase : public PooledObject {
   /// Throws what result() must throw when no value is available, and marks retrieval.
   void check_result();
   /// True when finished with an exception (does not count as retrieving it).
-  bool has_exception() const noexcept { return exc_ != nullptr; }
+  bool has_exception() const noexcept { return extra_ && extra_->exc; }
   /// The message given to cancel(), or empty.
   std::string cancel_message() const { return extra_ ? extra_->cancel_msg : std::string(); }
 
@@ -122,11 +124,15 @@ class FutureStateBase : public PooledObject {
 
  protected:
   void report_never_retrieved() noexcept;
+  /// The exception (null if none), without marking it retrieved.
+  std::exception_ptr stored_exception() const noexcept { return extra_ ? extra_->exc : nullptr; }
+  /// Stores the exception the future finished with (allocates the extra part: an
+  /// allocation failure here ends the process, as on any noexcept completion path).
+  void store_exception(std::exception_ptr e) noexcept { extra().exc = std::move(e); }
   void fire_callbacks() noexcept;
   void set_cancel_message(const std::string* msg);
   FutureExtra& extra();
 
-  std::exception_ptr exc_;
   LoopCore* loop_;
   std::unique_ptr<FutureExtra> extra_;
   // Callbacks form a circular singly-linked list, entered at the tail (cb_tail_->next

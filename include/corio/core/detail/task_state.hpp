@@ -36,7 +36,7 @@ class TaskBase : public FutureStateBase, public ReadyLink {
     is_task_ = true;
   }
   ~TaskBase() override {
-    if (exc_ && !retrieved_) [[unlikely]] report_never_retrieved();
+    if (extra_ && extra_->exc && !retrieved_) [[unlikely]] report_never_retrieved();
     if (coro_) [[unlikely]] coro_.destroy();
   }
 
@@ -62,15 +62,18 @@ class TaskBase : public FutureStateBase, public ReadyLink {
 
   /// `hook` (null: the wait cannot be interrupted before it ends by itself) stays
   /// valid until wake().
+  ///
+  /// The hook shares its word with the ready-queue link (ReadyLink::next_ready): a task
+  /// is never queued and waiting at once, which keeps a Task<int> within 80 bytes. A
+  /// task woken before it parked (its wait was over at once) keeps no hook.
   void park(std::coroutine_handle<> h, WaitHook* hook) noexcept {
     resume_point_ = h;
-    wait_hook_ = hook;
+    if (!(task_flags_ & kScheduled)) next_ready = reinterpret_cast<std::uintptr_t>(hook);
   }
   void wake() noexcept {
-    wait_hook_ = nullptr;
     if (!(task_flags_ & kScheduled)) {
       task_flags_ |= kScheduled;
-      loop_->schedule_task(this);
+      loop_->schedule_task(this);  // the queue link replaces the hook
     }
   }
   void throw_if_cancel_requested() {
@@ -111,6 +114,16 @@ class TaskBase : public FutureStateBase, public ReadyLink {
 
  private:
   void complete() noexcept;
+  /// The hook of the wait the task is parked in, if any (see park).
+  WaitHook* wait_hook() const noexcept {
+    return (task_flags_ & kScheduled) ? nullptr : reinterpret_cast<WaitHook*>(next_ready);
+  }
+  /// Removes and returns the hook.
+  WaitHook* take_wait_hook() noexcept {
+    WaitHook* hook = wait_hook();
+    if (hook) next_ready = 0;
+    return hook;
+  }
   /// The loop stops owning the finished task (and drops its reference).
   void leave_loop() noexcept;
   [[noreturn]] void raise_cancel();
@@ -119,7 +132,6 @@ class TaskBase : public FutureStateBase, public ReadyLink {
   void set_flag(std::uint8_t f, bool on) noexcept { task_flags_ = on ? (task_flags_ | f) : (task_flags_ & ~f); }
 
   std::coroutine_handle<> resume_point_;
-  WaitHook* wait_hook_ = nullptr;
   std::uint32_t id_;
 };
 
@@ -136,14 +148,14 @@ class TaskState final : public TaskBase, public ValueBox<T> {
   void collect_result() noexcept override {
     auto& box = tls_result_mailbox<T>;
     if (box.has_exception()) {
-      exc_ = box.take_exception();
+      store_exception(box.take_exception());
     } else if constexpr (std::is_void_v<T>) {
       box.clear();
     } else {
       try {
         this->value.emplace(box.take());
       } catch (...) {
-        exc_ = std::current_exception();
+        store_exception(std::current_exception());
       }
     }
   }
