@@ -178,7 +178,9 @@ Coro<void> scripted(StreamReader r, StreamWriter w, std::string reply, bool* mas
   co_await r.readexactly(static_cast<std::size_t>((h[1] & 0x7f) + 4));
   w.write(reply);
   co_await w.drain();
-  std::string rest = co_await r.read();  // until the client closes
+  // The client's next frames (a pong, its close): then hang up, without a close reply.
+  // Not read() to EOF: the client closes only after a reply or close_timeout.
+  std::string rest = co_await r.read(64 * 1024);
   w.close();
 }
 
