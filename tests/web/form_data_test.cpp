@@ -12,17 +12,6 @@ namespace {
 using web::Request;
 using web::Response;
 
-// Bytes as hex digits: JSON strings must be UTF-8, file parts need not be.
-std::string hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 // All 256 byte values, CRLFs and dashes, so any encoding slip shows.
 std::string binary_bytes(std::size_t n) {
   std::string s(n, '\0');

@@ -11,17 +11,6 @@ namespace {
 using web::Request;
 using web::Response;
 
-// Bytes as hex digits: JSON strings must be UTF-8, file parts need not be.
-std::string hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 // Bytes full of near-misses of the delimiters "\r\n--XyZ" and "\r\n--XyZ123" ("\r\n--",
 // "\r\n--Xy", "\r\n--XyY") without one of them.
 std::string tricky_bytes(std::size_t n) {

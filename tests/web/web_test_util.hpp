@@ -21,6 +21,17 @@ namespace corio::test {
 
 using namespace std::chrono_literals;
 
+/// Bytes as hex digits: JSON strings must be UTF-8, file parts need not be.
+inline std::string hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
 /// One parsed reply.
 struct HttpReply {
   int status = 0;
